@@ -1,0 +1,142 @@
+/**
+ * The HTTP contract between the Worker and the SPA, defined once and imported
+ * by both. Request bodies are validated with these schemas at the edge; the
+ * SPA uses the same types to read responses and stream events.
+ */
+import { z } from "zod";
+
+/** Every error the API returns has this one shape, whatever the route. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    hint: z.string().optional(),
+    requestId: z.string(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const templateIdSchema = z.enum(["react", "static"]);
+export type TemplateId = z.infer<typeof templateIdSchema>;
+
+export const devSignInRequestSchema = z.object({
+  email: z.email().max(254),
+});
+
+export type DevSignInResponse = {
+  access_token: string;
+  token_type: "bearer";
+  expires_in: number;
+  expires_at: number;
+  user: { id: string; email: string };
+  team_id: string;
+  team: { id: string; name: string };
+};
+
+export const MAX_MESSAGE_CHARS = 32_000;
+export const MAX_ATTACHMENT_CHARS = 200_000;
+export const MAX_ATTACHMENTS = 20;
+
+/** A file or a selection of lines a person attaches to a message. */
+export const attachmentSchema = z.object({
+  path: z.string().min(1).max(300),
+  content: z.string().max(MAX_ATTACHMENT_CHARS),
+  startLine: z.number().int().positive().optional(),
+  endLine: z.number().int().positive().optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export const chatRequestSchema = z.object({
+  message: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+  conversationId: z.uuid().optional(),
+  template: templateIdSchema.optional(),
+  model: z.string().min(1).max(100).optional(),
+  attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS).optional(),
+  /** Ids of selections saved with `POST /api/context`. */
+  contextIds: z.array(z.uuid()).max(MAX_ATTACHMENTS).optional(),
+});
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+
+export const contextRequestSchema = attachmentSchema.extend({
+  conversationId: z.uuid().optional(),
+});
+export type ContextRequest = z.infer<typeof contextRequestSchema>;
+export type ContextResponse = { id: string; expiresAt: string };
+
+export type Usage = {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+};
+
+/**
+ * Events of a `POST /api/chat` stream. Each is one SSE event whose `event:`
+ * field is the `type` below and whose `data:` is the JSON of the rest.
+ */
+export type ChatStreamEvent =
+  | {
+      type: "meta";
+      conversationId: string;
+      userMessageId: string;
+      assistantMessageId: string;
+      provider: string;
+      model: string;
+      simulated: boolean;
+    }
+  | { type: "delta"; text: string }
+  | { type: "usage"; usage: Usage }
+  | { type: "error"; code: string; message: string; requestId: string }
+  | { type: "done"; finishReason: string };
+
+export type MessageStatus = "complete" | "error" | "aborted" | "streaming";
+
+export type MessageView = {
+  id: string;
+  role: "user" | "assistant";
+  content: string;
+  status: MessageStatus;
+  provider: string | null;
+  model: string | null;
+  usage: Usage | null;
+  attachments: Attachment[];
+  createdAt: string;
+};
+
+export type ConversationSummary = {
+  id: string;
+  title: string;
+  template: TemplateId | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type ConversationListResponse = { conversations: ConversationSummary[] };
+export type ConversationResponse = {
+  conversation: ConversationSummary;
+  messages: MessageView[];
+};
+
+export type TeamView = { id: string; name: string; role: string };
+export type MeResponse = { user: { id: string; email: string }; teams: TeamView[] };
+
+/** Public, unauthenticated facts the SPA needs before sign-in. */
+export type ClientConfig = {
+  environment: string;
+  version: string;
+  devSignIn: boolean;
+  provider: { name: string; model: string; simulated: boolean };
+  sandbox: { mode: "browser" | "e2b" };
+};
+
+export type DependencyState = { status: "ok" | "degraded" | "down"; detail?: string };
+export type HealthResponse = {
+  status: "ok" | "degraded";
+  version: string;
+  environment: string;
+  dependencies: {
+    database: DependencyState & { latencyMs?: number };
+    provider: DependencyState & { name: string; simulated: boolean };
+    sandbox: DependencyState & { mode: "browser" | "e2b" };
+  };
+};
