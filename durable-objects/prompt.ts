@@ -1,0 +1,88 @@
+/**
+ * Builds what the model sees: the system prompt for the chosen template, the
+ * conversation so far (oldest turns dropped first to fit the budget), and the
+ * new message with any attached code. Cuts are made on whole characters.
+ */
+import type { Attachment, TemplateId } from "../contract/api.ts";
+import type { ChatMessage } from "./providers/types.ts";
+
+/** Characters of history kept; a token is about four characters. */
+export const HISTORY_BUDGET_CHARS = 48_000;
+export const ATTACHMENT_BUDGET_CHARS = 120_000;
+
+const TEMPLATE_GUIDANCE: Record<TemplateId, string> = {
+  react:
+    "Build a React 19 app in TypeScript. The entry is `src/App.tsx`, whose default export is " +
+    "the root component. Import only from `react` and from relative files; plain CSS files may " +
+    "be imported from `src/App.tsx`. No other packages are available.",
+  static:
+    "Build a static web page: `index.html`, with any CSS and JavaScript in separate files " +
+    "(`style.css`, `script.js`) linked by relative paths. No external URLs or packages.",
+};
+
+export function systemPrompt(template: TemplateId | undefined): string {
+  const guidance = template
+    ? TEMPLATE_GUIDANCE[template]
+    : `Choose the template that fits. For a React app: ${TEMPLATE_GUIDANCE.react} ` +
+      `For a static page: ${TEMPLATE_GUIDANCE.static}`;
+  return [
+    "You are Kiln, an assistant that writes small, complete, working web apps.",
+    "Answer with a short explanation (a few sentences), then every file of the app.",
+    "Write each file as a fenced code block whose info string is the language, then",
+    "`path=<file path>`, and on the first file also `template=react` or `template=static`.",
+    "Example: ```tsx path=src/App.tsx template=react",
+    "Always send whole files, never fragments or diffs.",
+    guidance,
+  ].join("\n");
+}
+
+export function renderAttachments(attachments: Attachment[]): string {
+  let remaining = ATTACHMENT_BUDGET_CHARS;
+  const blocks: string[] = [];
+
+  for (const attachment of attachments) {
+    if (remaining <= 0) break;
+    const content = truncateChars(attachment.content, remaining);
+    remaining -= content.length;
+    const lines =
+      attachment.startLine !== undefined
+        ? ` lines ${attachment.startLine}-${attachment.endLine ?? attachment.startLine}`
+        : "";
+    const cut = content.length < attachment.content.length ? " (truncated)" : "";
+    blocks.push(`Attached: ${attachment.path}${lines}${cut}\n\`\`\`\n${content}\n\`\`\``);
+  }
+  return blocks.join("\n\n");
+}
+
+export function buildMessages(options: {
+  history: ChatMessage[];
+  message: string;
+  attachments: Attachment[];
+}): ChatMessage[] {
+  const attached = renderAttachments(options.attachments);
+  const content = attached ? `${options.message}\n\n${attached}` : options.message;
+  return [...fitHistory(options.history, HISTORY_BUDGET_CHARS), { role: "user", content }];
+}
+
+/** Keeps the newest turns that fit, and starts on a user turn as both APIs expect. */
+export function fitHistory(history: ChatMessage[], budgetChars: number): ChatMessage[] {
+  const kept: ChatMessage[] = [];
+  let used = 0;
+  for (let index = history.length - 1; index >= 0; index--) {
+    const turn = history[index];
+    if (!turn || used + turn.content.length > budgetChars) break;
+    kept.unshift(turn);
+    used += turn.content.length;
+  }
+  while (kept[0] && kept[0].role !== "user") kept.shift();
+  return kept;
+}
+
+/** At most `limit` UTF-16 units, never splitting a surrogate pair. */
+export function truncateChars(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  let end = Math.max(0, limit);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return text.slice(0, end);
+}

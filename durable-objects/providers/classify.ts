@@ -1,0 +1,46 @@
+import { ProviderError, type ProviderErrorKind } from "./types.ts";
+
+type SdkErrorShape = { name?: string; status?: number; message?: string; error?: unknown };
+
+/** HTTP statuses from either SDK, mapped to what the gateway can do about them. */
+function kindForStatus(status: number): ProviderErrorKind {
+  if (status === 401 || status === 403) return "auth";
+  if (status === 429) return "rate_limited";
+  if (status === 529) return "overloaded";
+  if (status >= 500) return "unavailable";
+  return "bad_request";
+}
+
+/**
+ * Turns whatever an SDK threw into a ProviderError. Both SDKs throw an
+ * APIError subclass with `status` for HTTP failures, APIConnectionError
+ * (no status) for network failures and APIUserAbortError on abort; an error
+ * event inside a 200 stream arrives as an APIError without a status.
+ */
+export function classifyProviderError(provider: string, error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const shape = (error ?? {}) as SdkErrorShape;
+  const name = shape.name ?? "";
+
+  if (name === "APIUserAbortError" || name === "AbortError") {
+    return new ProviderError({ kind: "aborted", message: "The request was stopped.", cause: error });
+  }
+  if (typeof shape.status === "number") {
+    return new ProviderError({
+      kind: kindForStatus(shape.status),
+      status: shape.status,
+      message: `${provider} answered ${shape.status}: ${shape.message ?? "error"}`,
+      cause: error,
+    });
+  }
+  if (name === "APIConnectionError" || name === "APIConnectionTimeoutError") {
+    return new ProviderError({
+      kind: "network",
+      message: `Could not reach ${provider}.`,
+      cause: error,
+    });
+  }
+  const text = shape.message ?? String(error);
+  const kind: ProviderErrorKind = /overloaded/i.test(text) ? "overloaded" : "unavailable";
+  return new ProviderError({ kind, message: `${provider} failed: ${text}`, cause: error });
+}

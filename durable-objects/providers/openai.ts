@@ -1,0 +1,59 @@
+/**
+ * OpenAI chat completions through the official SDK; also any
+ * OpenAI-compatible server (Ollama, vLLM, OpenRouter) and the local simulator,
+ * by base URL.
+ */
+import OpenAI from "openai";
+import type { Usage } from "../../contract/api.ts";
+import { classifyProviderError } from "./classify.ts";
+import type { ChatProvider, ProviderEvent, ProviderRequest } from "./types.ts";
+
+export function createOpenAIProvider(options: {
+  name: string;
+  apiKey: string;
+  baseUrl?: string | undefined;
+}): ChatProvider {
+  // Retries and timeouts belong to the gateway's own policy, not the SDK's.
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
+
+  return {
+    name: options.name,
+    async *stream(request: ProviderRequest): AsyncIterable<ProviderEvent> {
+      try {
+        const stream = await client.chat.completions.create(
+          {
+            model: request.model,
+            messages: [{ role: "system", content: request.system }, ...request.messages],
+            max_tokens: request.maxOutputTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal: request.signal },
+        );
+
+        let finishReason = "stop";
+        for await (const chunk of stream) {
+          // The usage chunk has `choices: []`; some servers send null or omit it.
+          const choice = chunk.choices?.[0];
+          const text = choice?.delta?.content;
+          if (text) yield { type: "text", text };
+          if (choice?.finish_reason) finishReason = choice.finish_reason;
+          if (chunk.usage) yield { type: "usage", usage: toUsage(chunk.usage) };
+        }
+        yield { type: "finish", reason: finishReason };
+      } catch (error) {
+        throw classifyProviderError(options.name, error);
+      }
+    },
+  };
+}
+
+function toUsage(usage: OpenAI.CompletionUsage): Usage {
+  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    inputTokens: usage.prompt_tokens - cached,
+    outputTokens: usage.completion_tokens,
+    cacheReadTokens: cached,
+    cacheWriteTokens: 0,
+  };
+}

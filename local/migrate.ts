@@ -1,0 +1,66 @@
+/**
+ * Applies `migrations/*.sql` in name order to a Postgres database, once each,
+ * recording what ran in `public.kiln_schema_migrations`.
+ *
+ * The local bootstrap (`migrations/local/`) stands in for objects a Supabase
+ * project already has; it is applied only when the database has no
+ * `auth.users` table, so it can never touch a real Supabase project.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+
+const migrationsDir = fileURLToPath(new URL("../migrations/", import.meta.url));
+
+export type MigrationResult = { applied: string[]; bootstrapped: boolean };
+
+export async function migrate(databaseUrl: string): Promise<MigrationResult> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+
+  try {
+    const bootstrapped = await applyLocalBootstrapIfNeeded(sql);
+
+    await sql`
+      create table if not exists public.kiln_schema_migrations (
+        name text primary key,
+        applied_at timestamptz not null default now()
+      )`;
+    const done = new Set(
+      (await sql<{ name: string }[]>`select name from public.kiln_schema_migrations`).map(
+        (row) => row.name,
+      ),
+    );
+
+    const applied: string[] = [];
+    for (const name of await listSqlFiles(migrationsDir)) {
+      if (done.has(name)) continue;
+      const text = await readFile(join(migrationsDir, name), "utf8");
+      await sql.begin(async (tx) => {
+        await tx.unsafe(text);
+        await tx`insert into public.kiln_schema_migrations (name) values (${name})`;
+      });
+      applied.push(name);
+    }
+    return { applied, bootstrapped };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function applyLocalBootstrapIfNeeded(sql: postgres.Sql): Promise<boolean> {
+  const [row] = await sql<{ exists: boolean }[]>`
+    select to_regclass('auth.users') is not null as exists`;
+  if (row?.exists) return false;
+
+  const localDir = join(migrationsDir, "local");
+  for (const name of await listSqlFiles(localDir)) {
+    await sql.unsafe(await readFile(join(localDir, name), "utf8"));
+  }
+  return true;
+}
+
+async function listSqlFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir);
+  return names.filter((name) => name.endsWith(".sql")).sort();
+}

@@ -1,0 +1,154 @@
+/**
+ * The whole product on one machine with nothing configured: Postgres (the
+ * embedded PGlite server, or DATABASE_URL), the provider simulator, and
+ * workerd through `wrangler dev` serving the Worker, the TeamGateway object,
+ * KV and the built SPA. `npm run dev` and the browser test both start it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ProviderSimulator, startProviderSimulator } from "../test/simulators/provider/server.ts";
+import { migrate } from "./migrate.ts";
+import { type LocalDatabase, startLocalDatabase } from "./pglite-server.ts";
+
+export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+
+export type StackOptions = {
+  port: number;
+  /** Where local state lives (PGlite data, workerd storage); a temp folder for tests. */
+  stateDir: string;
+  databaseUrl?: string | undefined;
+  simulatorPort?: number;
+  /** Simulator pacing; tests use 0 for speed. */
+  simulatorDelays?: { firstTokenDelayMs: number; chunkDelayMs: number };
+  /** Keep PGlite in memory instead of under stateDir. */
+  inMemoryDatabase?: boolean;
+  log?: (line: string) => void;
+};
+
+export type Stack = {
+  url: string;
+  databaseUrl: string;
+  simulator: ProviderSimulator;
+  stop(): Promise<void>;
+};
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? (() => {});
+  await mkdir(options.stateDir, { recursive: true });
+
+  const database = await startDatabase(options);
+  log(`database ready at ${redact(database.url)}`);
+
+  const simulator = await startProviderSimulator({
+    port: options.simulatorPort ?? 0,
+    ...options.simulatorDelays,
+  });
+  log(`provider simulator listening on ${simulator.url}`);
+
+  const wrangler = spawnWrangler({ ...options, databaseUrl: database.url, simulator, log });
+  const url = `http://localhost:${options.port}`;
+  try {
+    await waitForHealth(url, wrangler, 90_000);
+  } catch (error) {
+    wrangler.kill("SIGTERM");
+    await simulator.close();
+    await database.local?.stop();
+    throw error;
+  }
+
+  return {
+    url,
+    databaseUrl: database.url,
+    simulator,
+    async stop() {
+      await stopChild(wrangler);
+      await simulator.close();
+      await database.local?.stop();
+    },
+  };
+}
+
+async function startDatabase(
+  options: StackOptions,
+): Promise<{ url: string; local: LocalDatabase | undefined }> {
+  if (options.databaseUrl) {
+    await migrate(options.databaseUrl);
+    return { url: options.databaseUrl, local: undefined };
+  }
+  const local = await startLocalDatabase(
+    options.inMemoryDatabase ? {} : { dataDir: join(options.stateDir, "pglite") },
+  );
+  return { url: local.url, local };
+}
+
+function spawnWrangler(
+  options: StackOptions & { databaseUrl: string; simulator: ProviderSimulator; log: (line: string) => void },
+): ChildProcess {
+  const bin = join(projectRoot, "node_modules", "wrangler", "bin", "wrangler.js");
+  const args = [
+    bin,
+    "dev",
+    "--port",
+    String(options.port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    join(options.stateDir, "wrangler"),
+    "--var",
+    `KILN_SIMULATOR_URL:${options.simulator.url}`,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: options.databaseUrl,
+      // There is no internet here: wrangler must not phone home.
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      NO_UPDATE_NOTIFIER: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) options.log(line);
+  };
+  child.stdout?.on("data", forward);
+  child.stderr?.on("data", forward);
+  return child;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Kiln did not become healthy at ${url} within ${timeoutMs} ms`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, "//$1:***@");
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm run dev`: builds the SPA, starts the whole stack on embedded defaults
+ * (or on what `.dev.vars` and DATABASE_URL configure), rebuilds the SPA on
+ * change, and prints the one URL to open.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { projectRoot, startStack } from "../local/stack.ts";
+
+const port = Number(process.env.PORT ?? 8787);
+const stateDir = join(projectRoot, ".kiln");
+const log = (line: string) => console.log(`  ${line}`);
+
+console.log("Kiln: building the app…");
+await run("npm", ["run", "build", "--silent"]);
+
+console.log("Kiln: starting the local stack…");
+const stack = await startStack({
+  port,
+  stateDir,
+  databaseUrl: process.env.DATABASE_URL,
+  simulatorPort: Number(process.env.KILN_SIMULATOR_PORT ?? 8790),
+  log,
+});
+
+// Rebuild the SPA on change; wrangler serves the new files on the next load.
+const watcher = spawn(
+  "npx",
+  ["vite", "build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
+  { cwd: projectRoot, stdio: "inherit" },
+);
+
+console.log(`
+  ┌──────────────────────────────────────────────┐
+  │  Kiln is running:  ${stack.url.padEnd(26)}│
+  └──────────────────────────────────────────────┘
+  Provider: ${process.env.KILN_PROVIDER ?? "set in .dev.vars, else the local simulator"}
+  Database: ${process.env.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${join(stateDir, "pglite")}`}
+  Press Ctrl+C to stop.
+`);
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  watcher.kill("SIGTERM");
+  await stack.stop();
+  process.exit(0);
+}
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: projectRoot, stdio: "inherit" });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}`)),
+    );
+  });
+}

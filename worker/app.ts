@@ -1,0 +1,41 @@
+/**
+ * The Hono app: middleware in the order every request meets it, then the
+ * routes. Which routes need a signed-in caller is decided here, in one place.
+ */
+import { Hono } from "hono";
+import { isDevelopment } from "./config.ts";
+import type { AppBindings } from "./env.ts";
+import { requireAuth } from "./middleware/auth/index.ts";
+import { limitBody } from "./middleware/body/index.ts";
+import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
+import { requestId } from "./middleware/request-id/index.ts";
+import { chatRoutes } from "./routes/chat.ts";
+import { devSignInRoutes } from "./routes/dev-sign-in.ts";
+import { publicRoutes } from "./routes/public.ts";
+import { workspaceRoutes } from "./routes/workspace.ts";
+
+/** Largest request body: a message plus its attachments, with room for JSON escaping. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export function createApp() {
+  const app = new Hono<AppBindings>();
+
+  app.use("*", requestId());
+  app.onError(errorHandler());
+  app.notFound(notFoundHandler());
+  app.use("/api/*", limitBody(MAX_BODY_BYTES));
+
+  app.route("/api", publicRoutes);
+
+  app.use("/api/dev/*", async function developmentOnly(c, next) {
+    if (!isDevelopment(c.env)) return notFoundHandler()(c);
+    await next();
+  });
+  app.route("/api/dev", devSignInRoutes);
+
+  app.use("/api/*", requireAuth());
+  app.route("/api", workspaceRoutes);
+  app.route("/api", chatRoutes);
+
+  return app;
+}

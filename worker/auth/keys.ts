@@ -1,0 +1,18 @@
+import { isDevelopment } from "../config.ts";
+import type { Env } from "../env.ts";
+
+/**
+ * Only used when ENVIRONMENT is development or test and no secret is set, so
+ * `npm run dev` works with nothing configured. Tokens signed with it are
+ * refused everywhere else, because outside development this returns undefined.
+ */
+const LOCAL_DEVELOPMENT_SECRET = "kiln-local-development-secret-never-valid-in-production";
+
+const encoder = new TextEncoder();
+
+/** The HS256 key for Supabase's legacy JWT secret, or the local one in development. */
+export function hs256Secret(env: Env): Uint8Array | undefined {
+  if (env.SUPABASE_JWT_SECRET) return encoder.encode(env.SUPABASE_JWT_SECRET);
+  if (isDevelopment(env)) return encoder.encode(LOCAL_DEVELOPMENT_SECRET);
+  return undefined;
+}

@@ -1,0 +1,33 @@
+/** The bindings and variables the Worker and the TeamGateway object receive. */
+export type Env = {
+  ENVIRONMENT: string;
+  KILN_VERSION: string;
+  ASSETS: Fetcher;
+  TEAM_GATEWAY: DurableObjectNamespace<import("../durable-objects/team-gateway.ts").TeamGateway>;
+  KILN_KV: KVNamespace;
+  HYPERDRIVE: Hyperdrive;
+
+  /** HS256 secret of the Supabase project (legacy JWT secret) or the local one. */
+  SUPABASE_JWT_SECRET?: string;
+  SUPABASE_URL?: string;
+
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  /** An OpenAI-compatible server (Ollama, vLLM, OpenRouter): base URL ending in /v1. */
+  OPENAI_COMPATIBLE_BASE_URL?: string;
+  OPENAI_COMPATIBLE_API_KEY?: string;
+  /** openai | anthropic | openai-compatible | simulator; chosen from the keys when unset. */
+  KILN_PROVIDER?: string;
+  KILN_MODEL?: string;
+  /** Where the local provider simulator listens when no provider is configured. */
+  KILN_SIMULATOR_URL?: string;
+};
+
+export type AppVariables = {
+  requestId: string;
+  auth: import("./auth/verify.ts").AuthContext;
+};
+
+export type AppBindings = { Bindings: Env; Variables: AppVariables };

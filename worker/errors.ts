@@ -1,0 +1,51 @@
+/**
+ * The API's one error type. Deep code throws an ApiError (or lets another
+ * error escape); the error handler middleware is the only place that turns it
+ * into the documented JSON body `{ error: { code, message, hint, requestId } }`.
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ApiErrorCode =
+  | "invalid_json"
+  | "invalid_body"
+  | "payload_too_large"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "method_not_allowed"
+  | "conversation_not_found"
+  | "context_not_found"
+  | "provider_error"
+  | "provider_unavailable"
+  | "database_unavailable"
+  | "internal_error";
+
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: ApiErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(options: {
+    status: ContentfulStatusCode;
+    code: ApiErrorCode;
+    message: string;
+    hint?: string;
+    cause?: unknown;
+  }) {
+    super(options.message, { cause: options.cause });
+    this.name = "ApiError";
+    this.status = options.status;
+    this.code = options.code;
+    this.hint = options.hint;
+  }
+}
+
+export function errorBody(options: {
+  code: string;
+  message: string;
+  hint?: string | undefined;
+  requestId: string;
+}) {
+  const { code, message, hint, requestId } = options;
+  return { error: { code, message, ...(hint ? { hint } : {}), requestId } };
+}

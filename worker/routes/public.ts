@@ -1,0 +1,62 @@
+/** Routes anyone may call: health and the facts the SPA needs before sign-in. */
+import { Hono } from "hono";
+import type { ClientConfig, HealthResponse } from "../../contract/api.ts";
+import { isDevelopment, providerSettings } from "../config.ts";
+import { withSql } from "../db/client.ts";
+import type { AppBindings, Env } from "../env.ts";
+
+const DATABASE_CHECK_TIMEOUT_MS = 2_000;
+
+export const publicRoutes = new Hono<AppBindings>()
+  .get("/health", async (c) => {
+    const provider = providerSettings(c.env);
+    const database = await checkDatabase(c.env);
+    const body: HealthResponse = {
+      status: database.status === "ok" ? "ok" : "degraded",
+      version: c.env.KILN_VERSION,
+      environment: c.env.ENVIRONMENT,
+      dependencies: {
+        database,
+        provider: {
+          status: provider.apiKey ? "ok" : "down",
+          name: provider.name,
+          simulated: provider.simulated,
+          ...(provider.apiKey ? {} : { detail: "no API key configured" }),
+        },
+        sandbox: { status: "ok", mode: "browser", detail: "in-browser preview for web templates" },
+      },
+    };
+    return c.json(body, database.status === "ok" ? 200 : 503);
+  })
+  .get("/config", (c) => {
+    const provider = providerSettings(c.env);
+    const body: ClientConfig = {
+      environment: c.env.ENVIRONMENT,
+      version: c.env.KILN_VERSION,
+      devSignIn: isDevelopment(c.env),
+      provider: { name: provider.name, model: provider.model, simulated: provider.simulated },
+      sandbox: { mode: "browser" },
+    };
+    return c.json(body);
+  });
+
+async function checkDatabase(env: Env): Promise<HealthResponse["dependencies"]["database"]> {
+  const startedAt = Date.now();
+  try {
+    await withTimeout(
+      withSql(env, (sql) => sql`select 1`),
+      DATABASE_CHECK_TIMEOUT_MS,
+    );
+    return { status: "ok", latencyMs: Date.now() - startedAt };
+  } catch (error) {
+    return { status: "down", detail: error instanceof Error ? error.message : "unreachable" };
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
