@@ -10,8 +10,14 @@ import { type ChatProvider, emptyUsage, type ProviderEvent, type ProviderRequest
 export function createAnthropicProvider(options: {
   apiKey: string;
   baseUrl?: string | undefined;
+  headers?: Record<string, string>;
 }): ChatProvider {
-  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    baseURL: options.baseUrl,
+    maxRetries: 0,
+    defaultHeaders: options.headers,
+  });
 
   return {
     name: "anthropic",

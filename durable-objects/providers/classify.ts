@@ -1,6 +1,8 @@
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { ProviderError, type ProviderErrorKind } from "./types.ts";
 
-type SdkErrorShape = { name?: string; status?: number; message?: string; error?: unknown };
+type SdkErrorShape = { name?: string; status?: number; message?: string };
 
 /** HTTP statuses from either SDK, mapped to what the gateway can do about them. */
 function kindForStatus(status: number): ProviderErrorKind {
@@ -20,9 +22,14 @@ function kindForStatus(status: number): ProviderErrorKind {
 export function classifyProviderError(provider: string, error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   const shape = (error ?? {}) as SdkErrorShape;
-  const name = shape.name ?? "";
+  const aborted =
+    error instanceof OpenAI.APIUserAbortError ||
+    error instanceof Anthropic.APIUserAbortError ||
+    shape.name === "AbortError";
+  const unreachable =
+    error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
 
-  if (name === "APIUserAbortError" || name === "AbortError") {
+  if (aborted) {
     return new ProviderError({ kind: "aborted", message: "The request was stopped.", cause: error });
   }
   if (typeof shape.status === "number") {
@@ -33,7 +40,7 @@ export function classifyProviderError(provider: string, error: unknown): Provide
       cause: error,
     });
   }
-  if (name === "APIConnectionError" || name === "APIConnectionTimeoutError") {
+  if (unreachable) {
     return new ProviderError({
       kind: "network",
       message: `Could not reach ${provider}.`,

@@ -12,9 +12,16 @@ export function createOpenAIProvider(options: {
   name: string;
   apiKey: string;
   baseUrl?: string | undefined;
+  /** Extra headers on every call (OpenRouter's attribution headers, simulator faults). */
+  headers?: Record<string, string>;
 }): ChatProvider {
   // Retries and timeouts belong to the gateway's own policy, not the SDK's.
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0 });
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseUrl,
+    maxRetries: 0,
+    defaultHeaders: options.headers,
+  });
 
   return {
     name: options.name,

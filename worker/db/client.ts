@@ -8,6 +8,7 @@
 import postgres from "postgres";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { connectPostgresSocket } from "./socket.ts";
 
 export type Sql = postgres.Sql;
 
@@ -19,6 +20,7 @@ export function createSql(env: Env): Sql {
     connect_timeout: 5,
     idle_timeout: 5,
     onnotice: () => {},
+    socket: connectPostgresSocket,
   });
 }
 

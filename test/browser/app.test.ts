@@ -1,0 +1,85 @@
+/**
+ * The main job, as a person does it: open Kiln, sign in, ask for a React
+ * counter, watch the code arrive, see the preview run and respond to a
+ * click, reload and find the conversation again. Real workerd, real
+ * Postgres (PGlite), real Chromium; only the model is simulated.
+ */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Stack, startStack } from "../../local/stack.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { freePort } from "../support/ports.ts";
+
+let stack: Stack;
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  stack = await startStack({
+    port: await freePort(),
+    stateDir: await mkdtemp(join(tmpdir(), "kiln-browser-")),
+    inMemoryDatabase: true,
+    simulatorDelays: { firstTokenDelayMs: 50, chunkDelayMs: 4 },
+  });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function signIn(page: Page, email: string) {
+  await page.goto(stack.url);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
+}
+
+describe("Kiln in the browser", () => {
+  it("turns a request into a running counter that survives a reload", async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+
+    await signIn(page, "browser-test@example.com");
+    await expect.poll(() => page.getByText(/simulated/i).first().isVisible()).toBe(true);
+
+    await page.getByLabel("Message").fill("Build me a React counter");
+    await page.getByRole("button", { name: "Send" }).click();
+
+    const answer = page.getByTestId("assistant-message").last();
+    await expect
+      .poll(() => answer.getAttribute("data-status"), { timeout: 30_000 })
+      .toBe("complete");
+    await expect.poll(() => page.getByRole("tab", { name: "src/App.tsx" }).isVisible()).toBe(true);
+
+    const status = page.getByTestId("preview-status");
+    await expect.poll(() => status.getAttribute("data-state"), { timeout: 30_000 }).toBe("rendered");
+
+    const preview = page.frameLocator('iframe[title="Preview"]');
+    const button = preview.getByRole("button", { name: /count/i });
+    await expect.poll(() => button.textContent(), { timeout: 10_000 }).toMatch(/0/);
+    await button.click();
+    await expect.poll(() => button.textContent()).toMatch(/1/);
+
+    await page.screenshot({ path: join(tmpdir(), "kiln-browser-test.png") });
+
+    await page.reload();
+    await expect
+      .poll(() => page.getByText("Build me a React counter").first().isVisible(), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    await expect
+      .poll(() => page.getByTestId("assistant-message").last().getAttribute("data-status"))
+      .toBe("complete");
+    await expect
+      .poll(() => status.getAttribute("data-state"), { timeout: 30_000 })
+      .toBe("rendered");
+
+    expect(pageErrors).toEqual([]);
+  });
+});

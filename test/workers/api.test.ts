@@ -1,0 +1,137 @@
+/**
+ * The Worker's public contract, sent as real requests through workerd:
+ * health, development sign-in, authentication and the error shape.
+ */
+import { decodeJwt, SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { api, readError, signIn } from "./helpers.ts";
+
+describe("health", () => {
+  it("names the version and the state of each dependency", async () => {
+    const response = await api("/api/health");
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const body = await response.json();
+    expect(body).toMatchObject({
+      status: "ok",
+      version: "0.1.0",
+      dependencies: {
+        database: { status: "ok" },
+        provider: { status: "ok", name: "simulator", simulated: true },
+        sandbox: { mode: "browser" },
+      },
+    });
+  });
+
+  it("keeps a well-formed incoming request id", async () => {
+    const response = await api("/api/health", { headers: { "x-request-id": "trace-abc-123456" } });
+    expect(response.headers.get("x-request-id")).toBe("trace-abc-123456");
+  });
+});
+
+describe("development sign-in", () => {
+  it("issues a token shaped like a Supabase access token, and a personal team", async () => {
+    const session = await signIn("Grace@Example.com");
+
+    const claims = decodeJwt(session.access_token);
+    expect(claims).toMatchObject({
+      sub: session.user.id,
+      role: "authenticated",
+      aud: "authenticated",
+      email: "grace@example.com",
+    });
+    expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
+    expect(claims.iss).toMatch(/\/auth\/v1$/);
+    expect(session.team_id).toBe(session.team.id);
+  });
+
+  it("finds the same person and team on the next sign-in", async () => {
+    const first = await signIn("repeat@example.com");
+    const second = await signIn("repeat@example.com");
+    expect(second.user.id).toBe(first.user.id);
+    expect(second.team_id).toBe(first.team_id);
+  });
+
+  it("refuses a malformed email with the documented error shape", async () => {
+    const response = await api("/api/dev/sign-in", { body: { email: "not-an-email" } });
+    expect(response.status).toBe(400);
+    const error = await readError(response);
+    expect(error.code).toBe("invalid_body");
+    expect(error.message).toContain("email");
+    expect(error.hint).toBeTruthy();
+  });
+
+  it("answers broken JSON with invalid_json, not a stack trace", async () => {
+    const response = await api("/api/dev/sign-in", { body: "{nope" });
+    expect(response.status).toBe(400);
+    expect((await readError(response)).code).toBe("invalid_json");
+  });
+});
+
+describe("authentication", () => {
+  it("refuses a call without a token", async () => {
+    const response = await api("/api/me");
+    expect(response.status).toBe(401);
+    expect((await readError(response)).code).toBe("unauthorized");
+  });
+
+  it("accepts its own token and says who is calling", async () => {
+    const session = await signIn();
+    const response = await api("/api/me", { token: session.access_token });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      user: { id: session.user.id },
+      teams: [{ id: session.team_id, role: "owner" }],
+    });
+  });
+
+  it.each([
+    ["garbage", async () => "not.a.token"],
+    ["another secret", async () => sign({ secret: "some-other-secret" })],
+    ["wrong audience", async () => sign({ audience: "other-service" })],
+    ["expired", async () => sign({ expiresAt: Math.floor(Date.now() / 1000) - 3600 })],
+    ["alg none", async () => unsigned()],
+  ])("refuses a token that is %s", async (_, makeToken) => {
+    const session = await signIn();
+    const valid = decodeJwt(session.access_token);
+    const token = await makeToken();
+    const response = await api("/api/me", { token: token.replace("{sub}", String(valid.sub)) });
+    expect(response.status).toBe(401);
+    expect((await readError(response)).code).toBe("unauthorized");
+  });
+
+  it("answers an unknown API route with not_found", async () => {
+    const session = await signIn();
+    const response = await api("/api/nothing-here", { token: session.access_token });
+    expect(response.status).toBe(404);
+    expect((await readError(response)).code).toBe("not_found");
+  });
+});
+
+async function sign(options: { secret?: string; audience?: string; expiresAt?: number }) {
+  const secret = new TextEncoder().encode(
+    options.secret ?? "kiln-local-development-secret-never-valid-in-production",
+  );
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: "authenticated", email: "x@example.com" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("00000000-0000-4000-8000-000000000000")
+    .setIssuer("https://kiln.test/auth/v1")
+    .setAudience(options.audience ?? "authenticated")
+    .setIssuedAt(now - 7200)
+    .setExpirationTime(options.expiresAt ?? now + 3600)
+    .sign(secret);
+}
+
+function unsigned() {
+  const encode = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, "");
+  const now = Math.floor(Date.now() / 1000);
+  return `${encode({ alg: "none", typ: "JWT" })}.${encode({
+    sub: "{sub}",
+    role: "authenticated",
+    aud: "authenticated",
+    iss: "https://kiln.test/auth/v1",
+    exp: now + 3600,
+  })}.`;
+}

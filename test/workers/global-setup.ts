@@ -1,0 +1,32 @@
+/**
+ * Starts what the workerd tests talk to over real sockets: Postgres (PGlite
+ * on a free port with the migrations applied, or DATABASE_URL) and the
+ * provider simulator, and hands their URLs to the pool through `provide`.
+ */
+import type { TestProject } from "vitest/node";
+import { migrate } from "../../local/migrate.ts";
+import { startLocalDatabase } from "../../local/pglite-server.ts";
+import { startProviderSimulator } from "../simulators/provider/server.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    simulatorUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const external = process.env.DATABASE_URL;
+  const database = external ? undefined : await startLocalDatabase();
+  if (external) await migrate(external);
+
+  const simulator = await startProviderSimulator({ port: 0, firstTokenDelayMs: 0, chunkDelayMs: 0 });
+
+  project.provide("databaseUrl", external ?? database?.url ?? "");
+  project.provide("simulatorUrl", simulator.url);
+
+  return async () => {
+    await simulator.close();
+    await database?.stop();
+  };
+}

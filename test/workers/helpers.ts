@@ -1,0 +1,43 @@
+import { SELF } from "cloudflare:test";
+import type { DevSignInResponse } from "../../contract/api.ts";
+
+export const BASE = "https://kiln.test";
+
+let counter = 0;
+
+/** A new person with a personal team, signed in through the development route. */
+export async function signIn(email?: string): Promise<DevSignInResponse> {
+  const address = email ?? `person-${Date.now()}-${++counter}@example.com`;
+  const response = await SELF.fetch(`${BASE}/api/dev/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: address }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in failed: ${await response.text()}`);
+  return response.json();
+}
+
+export function api(
+  path: string,
+  options: { token?: string; method?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  return SELF.fetch(`${BASE}${path}`, {
+    method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+    headers,
+    body: typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+  });
+}
+
+type ErrorBody = { error: { code: string; message: string; hint?: string; requestId: string } };
+
+/** The documented error shape, with the request id matching the response header. */
+export async function readError(response: Response): Promise<ErrorBody["error"]> {
+  const body = (await response.json()) as ErrorBody;
+  if (body.error.requestId !== response.headers.get("x-request-id")) {
+    throw new Error("error body and X-Request-Id disagree");
+  }
+  return body.error;
+}

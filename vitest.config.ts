@@ -1,0 +1,59 @@
+/**
+ * Three test projects, all run by `npm test`:
+ * - unit: pure logic and the simulators, in Node;
+ * - workers: the Worker and the TeamGateway object inside workerd, against
+ *   a real Postgres (PGlite, or DATABASE_URL) and the provider simulator;
+ * - browser: the built app in Debian's Chromium, driven by playwright-core.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          environment: "node",
+          include: [
+            "contract/**/*.test.ts",
+            "worker/**/*.test.ts",
+            "durable-objects/**/*.test.ts",
+            "local/**/*.test.ts",
+            "test/simulators/**/*.test.ts",
+            "test/unit/**/*.test.ts",
+          ],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              hyperdrives: { HYPERDRIVE: inject("databaseUrl") },
+              bindings: {
+                ENVIRONMENT: "test",
+                KILN_SIMULATOR_URL: inject("simulatorUrl"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          globalSetup: ["test/workers/global-setup.ts"],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
