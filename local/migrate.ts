@@ -64,3 +64,14 @@ async function listSqlFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir);
   return names.filter((name) => name.endsWith(".sql")).sort();
 }
+
+/**
+ * Hyperdrive (and wrangler's local emulation of it) refuses a connection
+ * string without a password, even where the server trusts local connections;
+ * such a URL gets a placeholder password the server ignores.
+ */
+export function withPasswordForHyperdrive(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  if (!url.password) url.password = "unused";
+  return url.toString();
+}

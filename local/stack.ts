@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ProviderSimulator, startProviderSimulator } from "../test/simulators/provider/server.ts";
-import { migrate } from "./migrate.ts";
+import { migrate, withPasswordForHyperdrive } from "./migrate.ts";
 import { type LocalDatabase, startLocalDatabase } from "./pglite-server.ts";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -106,7 +106,9 @@ function spawnWrangler(
     cwd: projectRoot,
     env: {
       ...process.env,
-      CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: options.databaseUrl,
+      CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: withPasswordForHyperdrive(
+        options.databaseUrl,
+      ),
       // There is no internet here: wrangler must not phone home.
       WRANGLER_SEND_METRICS: "false",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",

@@ -4,7 +4,7 @@
  * provider simulator, and hands their URLs to the pool through `provide`.
  */
 import type { TestProject } from "vitest/node";
-import { migrate } from "../../local/migrate.ts";
+import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
 
@@ -22,7 +22,7 @@ export default async function setup(project: TestProject) {
 
   const simulator = await startProviderSimulator({ port: 0, firstTokenDelayMs: 0, chunkDelayMs: 0 });
 
-  project.provide("databaseUrl", external ?? database?.url ?? "");
+  project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
 
   return async () => {

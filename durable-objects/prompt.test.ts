@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { buildMessages, fitHistory, renderAttachments, systemPrompt, truncateChars } from "./prompt.ts";
+
+describe("truncateChars", () => {
+  it.each([
+    ["short", 10, "short"],
+    ["abcdef", 3, "abc"],
+    ["ab😀cd", 3, "ab"],
+    ["ab😀cd", 4, "ab😀"],
+    ["", 0, ""],
+  ])("cuts %j at %i units to %j", (text, limit, expected) => {
+    expect(truncateChars(text, limit)).toBe(expected);
+  });
+});
+
+describe("fitHistory", () => {
+  const turns = [
+    { role: "user" as const, content: "a".repeat(10) },
+    { role: "assistant" as const, content: "b".repeat(10) },
+    { role: "user" as const, content: "c".repeat(10) },
+    { role: "assistant" as const, content: "d".repeat(10) },
+  ];
+
+  it("keeps everything that fits", () => {
+    expect(fitHistory(turns, 100)).toEqual(turns);
+  });
+
+  it("drops the oldest turns first and starts on a user turn", () => {
+    expect(fitHistory(turns, 30).map((turn) => turn.content[0])).toEqual(["c", "d"]);
+  });
+
+  it("keeps nothing when even the newest turn is too large", () => {
+    expect(fitHistory(turns, 5)).toEqual([]);
+  });
+});
+
+describe("prompt", () => {
+  it("asks for the documented code format and names the template", () => {
+    const prompt = systemPrompt("react");
+    expect(prompt).toContain("path=");
+    expect(prompt).toContain("template=react");
+    expect(prompt).toContain("src/App.tsx");
+  });
+
+  it("puts attached code after the message, with its path and lines", () => {
+    const messages = buildMessages({
+      history: [],
+      message: "why does this fail?",
+      attachments: [{ path: "src/App.tsx", content: "const x = 1;", startLine: 4, endLine: 9 }],
+    });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.content).toMatch(/^why does this fail\?/);
+    expect(messages[0]?.content).toContain("Attached: src/App.tsx lines 4-9");
+    expect(messages[0]?.content).toContain("const x = 1;");
+  });
+
+  it("marks an attachment cut to fit the budget", () => {
+    const text = renderAttachments([{ path: "big.txt", content: "x".repeat(200_000) }]);
+    expect(text).toContain("(truncated)");
+    expect(text.length).toBeLessThan(130_000);
+  });
+});
