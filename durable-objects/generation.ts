@@ -7,9 +7,15 @@
  * no `done`: a cut answer is never presented as a whole one.
  */
 import type { ChatStreamEvent, MessageStatus, Usage } from "../contract/api.ts";
-import { encodeEvent, SSE_HEADERS } from "./sse.ts";
-import { type ChatProvider, emptyUsage, ProviderError, type ProviderEvent, type ProviderRequest } from "./providers/types.ts";
 import { classifyProviderError } from "./providers/classify.ts";
+import {
+  type ChatProvider,
+  emptyUsage,
+  type ProviderError,
+  type ProviderEvent,
+  type ProviderRequest,
+} from "./providers/types.ts";
+import { encodeEvent, SSE_HEADERS } from "./sse.ts";
 
 export type GenerationOutcome = {
   status: MessageStatus;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildMessages, fitHistory, renderAttachments, systemPrompt, truncateChars } from "./prompt.ts";
+import {
+  buildMessages,
+  fitHistory,
+  renderAttachments,
+  systemPrompt,
+  truncateChars,
+} from "./prompt.ts";
 
 describe("truncateChars", () => {
   it.each([

@@ -11,7 +11,7 @@ async function parse(bytes: Uint8Array[]) {
   })
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new EventSourceParserStream());
-  const out: { id: string | undefined; event: string | undefined; data: string }[] = [];
+  const out: { id?: string | undefined; event?: string | undefined; data: string }[] = [];
   for await (const message of stream) out.push(message);
   return out;
 }

@@ -8,7 +8,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ProviderSimulator, startProviderSimulator } from "../test/simulators/provider/server.ts";
+import {
+  type ProviderSimulator,
+  startProviderSimulator,
+} from "../test/simulators/provider/server.ts";
 import { migrate, withPasswordForHyperdrive } from "./migrate.ts";
 import { type LocalDatabase, startLocalDatabase } from "./pglite-server.ts";
 
@@ -84,7 +87,11 @@ async function startDatabase(
 }
 
 function spawnWrangler(
-  options: StackOptions & { databaseUrl: string; simulator: ProviderSimulator; log: (line: string) => void },
+  options: StackOptions & {
+    databaseUrl: string;
+    simulator: ProviderSimulator;
+    log: (line: string) => void;
+  },
 ): ChildProcess {
   const bin = join(projectRoot, "node_modules", "wrangler", "bin", "wrangler.js");
   const args = [

@@ -5,7 +5,12 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { classifyProviderError } from "./classify.ts";
-import { type ChatProvider, emptyUsage, type ProviderEvent, type ProviderRequest } from "./types.ts";
+import {
+  type ChatProvider,
+  emptyUsage,
+  type ProviderEvent,
+  type ProviderRequest,
+} from "./types.ts";
 
 export function createAnthropicProvider(options: {
   apiKey: string;

@@ -30,7 +30,11 @@ export function classifyProviderError(provider: string, error: unknown): Provide
     error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
 
   if (aborted) {
-    return new ProviderError({ kind: "aborted", message: "The request was stopped.", cause: error });
+    return new ProviderError({
+      kind: "aborted",
+      message: "The request was stopped.",
+      cause: error,
+    });
   }
   if (typeof shape.status === "number") {
     return new ProviderError({

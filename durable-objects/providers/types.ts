@@ -54,7 +54,9 @@ export class ProviderError extends Error {
     this.name = "ProviderError";
     this.kind = options.kind;
     this.status = options.status;
-    this.retryable = ["rate_limited", "overloaded", "unavailable", "network"].includes(options.kind);
+    this.retryable = ["rate_limited", "overloaded", "unavailable", "network"].includes(
+      options.kind,
+    );
   }
 }
 

@@ -45,7 +45,14 @@ describe("Kiln in the browser", () => {
     page.on("pageerror", (error) => pageErrors.push(error.message));
 
     await signIn(page, "browser-test@example.com");
-    await expect.poll(() => page.getByText(/simulated/i).first().isVisible()).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .getByText(/simulated/i)
+          .first()
+          .isVisible(),
+      )
+      .toBe(true);
 
     await page.getByLabel("Message").fill("Build me a React counter");
     await page.getByRole("button", { name: "Send" }).click();
@@ -57,7 +64,9 @@ describe("Kiln in the browser", () => {
     await expect.poll(() => page.getByRole("tab", { name: "src/App.tsx" }).isVisible()).toBe(true);
 
     const status = page.getByTestId("preview-status");
-    await expect.poll(() => status.getAttribute("data-state"), { timeout: 30_000 }).toBe("rendered");
+    await expect
+      .poll(() => status.getAttribute("data-state"), { timeout: 30_000 })
+      .toBe("rendered");
 
     const preview = page.frameLocator('iframe[title="Preview"]');
     const button = preview.getByRole("button", { name: /count/i });
@@ -69,9 +78,14 @@ describe("Kiln in the browser", () => {
 
     await page.reload();
     await expect
-      .poll(() => page.getByText("Build me a React counter").first().isVisible(), {
-        timeout: 15_000,
-      })
+      .poll(
+        () =>
+          page
+            .getByRole("article", { name: "You asked" })
+            .getByText("Build me a React counter")
+            .isVisible(),
+        { timeout: 15_000 },
+      )
       .toBe(true);
     await expect
       .poll(() => page.getByTestId("assistant-message").last().getAttribute("data-status"))

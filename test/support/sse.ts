@@ -18,7 +18,5 @@ export async function readChatEvents(response: Response): Promise<ReceivedEvent[
 }
 
 export function joinedText(events: ReceivedEvent[]): string {
-  return events
-    .map(({ event }) => (event.type === "delta" ? event.text : ""))
-    .join("");
+  return events.map(({ event }) => (event.type === "delta" ? event.text : "")).join("");
 }

@@ -84,7 +84,12 @@ describe("POST /api/chat", () => {
     const session = await signIn();
     const saved = await api("/api/context", {
       token: session.access_token,
-      body: { path: "src/App.tsx", content: "const marker = 1;\n".repeat(400), startLine: 3, endLine: 402 },
+      body: {
+        path: "src/App.tsx",
+        content: "const marker = 1;\n".repeat(400),
+        startLine: 3,
+        endLine: 402,
+      },
     });
     expect(saved.status).toBe(201);
     const { id, expiresAt } = (await saved.json()) as { id: string; expiresAt: string };

@@ -1,3 +1,6 @@
+// `env` from "cloudflare:test" is typed as Cloudflare.Env: make it Kiln's Env.
+type KilnEnv = import("../../worker/env.ts").Env;
+
 declare namespace Cloudflare {
-  interface Env extends import("../../worker/env.ts").Env {}
+  interface Env extends KilnEnv {}
 }

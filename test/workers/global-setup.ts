@@ -20,7 +20,11 @@ export default async function setup(project: TestProject) {
   const database = external ? undefined : await startLocalDatabase();
   if (external) await migrate(external);
 
-  const simulator = await startProviderSimulator({ port: 0, firstTokenDelayMs: 0, chunkDelayMs: 0 });
+  const simulator = await startProviderSimulator({
+    port: 0,
+    firstTokenDelayMs: 0,
+    chunkDelayMs: 0,
+  });
 
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);

@@ -7,12 +7,17 @@ import { describe, expect, it } from "vitest";
 import type { Usage } from "../../contract/api.ts";
 import { createAnthropicProvider } from "../../durable-objects/providers/anthropic.ts";
 import { createOpenAIProvider } from "../../durable-objects/providers/openai.ts";
-import { ProviderError, type ChatProvider } from "../../durable-objects/providers/types.ts";
+import { type ChatProvider, ProviderError } from "../../durable-objects/providers/types.ts";
 
 const simulatorUrl = env.KILN_SIMULATOR_URL ?? "";
 
 function openai(headers: Record<string, string> = {}) {
-  return createOpenAIProvider({ name: "openai", apiKey: "k", baseUrl: `${simulatorUrl}/v1`, headers });
+  return createOpenAIProvider({
+    name: "openai",
+    apiKey: "k",
+    baseUrl: `${simulatorUrl}/v1`,
+    headers,
+  });
 }
 
 function anthropic(headers: Record<string, string> = {}) {

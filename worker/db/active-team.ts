@@ -31,5 +31,7 @@ export async function resolveActiveTeam(
     return team;
   }
 
-  return teams[0] ?? ensurePersonalTeam(sql, { id: options.auth.userId, email: options.auth.email });
+  return (
+    teams[0] ?? ensurePersonalTeam(sql, { id: options.auth.userId, email: options.auth.email })
+  );
 }

@@ -13,7 +13,9 @@ import { connectPostgresSocket } from "./socket.ts";
 export type Sql = postgres.Sql;
 
 export function createSql(env: Env): Sql {
-  return postgres(env.HYPERDRIVE.connectionString, {
+  const options: postgres.Options<Record<string, never>> & {
+    socket: typeof connectPostgresSocket;
+  } = {
     max: 3,
     // Hyperdrive caches the catalog; skipping the type fetch saves a round trip.
     fetch_types: false,
@@ -21,7 +23,9 @@ export function createSql(env: Env): Sql {
     idle_timeout: 5,
     onnotice: () => {},
     socket: connectPostgresSocket,
-  });
+  };
+  // postgres.js reads `socket` at run time but its published types omit it.
+  return postgres(env.HYPERDRIVE.connectionString, options);
 }
 
 /** Runs `work` with a fresh client and always ends it, translating connection failures. */

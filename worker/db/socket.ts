@@ -8,9 +8,10 @@
  * rejection on every `sql.end()` (it fails the workerd test pool). Here an
  * error after close is dropped: nothing is waiting on that connection.
  */
+
+import { connect } from "cloudflare:sockets";
 import { Buffer } from "node:buffer";
 import { EventEmitter } from "node:events";
-import { connect } from "cloudflare:sockets";
 
 type Endpoint = { host: string[]; port: number[] };
 

@@ -6,9 +6,9 @@
  */
 import { Hono } from "hono";
 import {
-  chatRequestSchema,
   type ChatRequest,
   type ContextResponse,
+  chatRequestSchema,
   contextRequestSchema,
 } from "../../contract/api.ts";
 import type { GatewayChatRequest } from "../../durable-objects/chat-request.ts";

@@ -1,5 +1,5 @@
-import { bodyLimit } from "hono/body-limit";
 import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppBindings } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 

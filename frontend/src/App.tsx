@@ -1,0 +1,46 @@
+import { SignInScreen } from "./auth/SignInScreen.tsx";
+import { useConfig } from "./auth/use-config.ts";
+import { useSession } from "./auth/use-session.ts";
+import { ErrorNotice } from "./layout/ErrorNotice.tsx";
+import { Header } from "./layout/Header.tsx";
+import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
+
+export function App() {
+  const { state: configState, reload } = useConfig();
+  const { session, notice } = useSession();
+
+  if (configState.status === "loading") {
+    return (
+      <p className="splash" role="status">
+        Loading Kiln…
+      </p>
+    );
+  }
+
+  if (configState.status === "error") {
+    return (
+      <main className="splash">
+        <ErrorNotice
+          title="Kiln could not start"
+          error={configState.error}
+          actions={
+            <button type="button" className="button" onClick={() => void reload()}>
+              Try again
+            </button>
+          }
+        />
+      </main>
+    );
+  }
+
+  if (!session) {
+    return (
+      <div className="app">
+        <Header config={configState.config} email={null} />
+        <SignInScreen config={configState.config} notice={notice} />
+      </div>
+    );
+  }
+
+  return <WorkspacePage config={configState.config} session={session} />;
+}

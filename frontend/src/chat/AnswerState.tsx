@@ -1,0 +1,61 @@
+import { ErrorNotice } from "../layout/ErrorNotice.tsx";
+import type { ChatMessage } from "./types.ts";
+
+export type AnswerStateProps = {
+  message: ChatMessage;
+  /** This page is receiving the answer (not just showing a saved one). */
+  live: boolean;
+  onRetry: () => void;
+  onRefresh: () => void;
+};
+
+/** Says when an answer is not whole: still arriving, stopped, cut off or failed. */
+export function AnswerState({ message, live, onRetry, onRefresh }: AnswerStateProps) {
+  const retry = (
+    <button type="button" className="button button--small" onClick={onRetry}>
+      Retry
+    </button>
+  );
+
+  switch (message.status) {
+    case "complete":
+      return null;
+    case "streaming":
+      if (!live) {
+        return (
+          <p className="answer-state answer-state--info" role="status">
+            This answer was still being written when the conversation loaded.{" "}
+            <button type="button" className="button button--small" onClick={onRefresh}>
+              Refresh
+            </button>
+          </p>
+        );
+      }
+      return (
+        <p className="answer-state answer-state--live" role="status">
+          <span className="pulse" aria-hidden="true" />
+          {message.reconnecting ? "Connection lost — reconnecting…" : "Writing…"}
+        </p>
+      );
+    case "aborted":
+      return (
+        <div className="answer-state answer-state--warning" role="status">
+          <span>Stopped. This answer is incomplete.</span>
+          {retry}
+        </div>
+      );
+    case "error":
+      return (
+        <ErrorNotice
+          title={message.content ? "The answer is incomplete" : "No answer"}
+          error={
+            message.error ?? {
+              code: "unknown",
+              message: "The answer ended with an error.",
+            }
+          }
+          actions={retry}
+        />
+      );
+  }
+}

@@ -1,0 +1,65 @@
+import type { RefObject } from "react";
+import { Composer } from "../chat/Composer.tsx";
+import { MessageList } from "../chat/MessageList.tsx";
+import type { SelectionContext } from "../chat/selection-context.ts";
+import type { SendInput, useChat } from "../chat/use-chat.ts";
+import { ErrorNotice } from "../layout/ErrorNotice.tsx";
+
+export type ChatPanelProps = {
+  chat: ReturnType<typeof useChat>;
+  contexts: SelectionContext[];
+  textareaRef: RefObject<HTMLTextAreaElement | null>;
+  onSend: (input: SendInput) => void;
+  onShowFile: (messageId: string, path: string) => void;
+  onRemoveContext: (id: string) => void;
+};
+
+export function ChatPanel({
+  chat,
+  contexts,
+  textareaRef,
+  onSend,
+  onShowFile,
+  onRemoveContext,
+}: ChatPanelProps) {
+  const { load, messages } = chat.state;
+  const historyChars = messages.reduce((sum, message) => sum + message.content.length, 0);
+
+  return (
+    <section className="chat-column" aria-label="Chat">
+      {load.status === "loading" ? (
+        <p className="loading-line" role="status">
+          Loading conversation…
+        </p>
+      ) : null}
+      {load.status === "error" ? (
+        <ErrorNotice
+          title="Could not load this conversation"
+          error={load.error}
+          actions={
+            <button type="button" className="button button--small" onClick={chat.reload}>
+              Try again
+            </button>
+          }
+        />
+      ) : (
+        <MessageList
+          messages={messages}
+          streamingId={chat.streamingId}
+          onShowFile={onShowFile}
+          onRetry={chat.retry}
+          onRefresh={chat.reload}
+        />
+      )}
+      <Composer
+        streaming={chat.streamingId !== null}
+        contexts={contexts}
+        historyChars={historyChars}
+        textareaRef={textareaRef}
+        onSend={onSend}
+        onStop={chat.stop}
+        onRemoveContext={onRemoveContext}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+import { lazy, Suspense, useCallback, useRef, useState } from "react";
+import type { ClientConfig } from "../../../contract/api.ts";
+import type { Session } from "../auth/session-store.ts";
+import { useTeams } from "../auth/use-session.ts";
+import { ConversationPicker } from "../chat/ConversationPicker.tsx";
+import type { SelectionContext } from "../chat/selection-context.ts";
+import { type SendInput, useChat } from "../chat/use-chat.ts";
+import { useConversationParam } from "../chat/use-conversation-param.ts";
+import { useConversations } from "../chat/use-conversations.ts";
+import { Header } from "../layout/Header.tsx";
+import { ChatPanel } from "./ChatPanel.tsx";
+import { useWorkspaceFiles } from "./use-workspace-files.ts";
+
+const CodeViewer = lazy(() => import("../code/CodeViewer.tsx"));
+const PreviewPanel = lazy(() => import("../preview/PreviewPanel.tsx"));
+
+export type WorkspacePageProps = { config: ClientConfig; session: Session };
+
+export function WorkspacePage({ config, session }: WorkspacePageProps) {
+  useTeams(true);
+  const [conversationId, setConversationId] = useConversationParam();
+  const conversations = useConversations();
+  const [contexts, setContexts] = useState<SelectionContext[]>([]);
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+
+  const chat = useChat({
+    conversationId,
+    onConversationStarted: useCallback(
+      (id: string) => setConversationId(id, "replace"),
+      [setConversationId],
+    ),
+    onAnswerSettled: conversations.refresh,
+  });
+  const workspace = useWorkspaceFiles({
+    messages: chat.state.messages,
+    template: chat.state.template,
+  });
+
+  const send = (input: SendInput) => {
+    workspace.reset();
+    setContexts([]);
+    chat.send(input);
+  };
+
+  const openConversation = (id: string | null) => {
+    workspace.reset();
+    setContexts([]);
+    setConversationId(id);
+  };
+
+  const attachContext = (context: SelectionContext) => {
+    setContexts((current) => [...current, context]);
+    textareaRef.current?.focus();
+  };
+
+  return (
+    <div className="app">
+      <Header config={config} email={session.user.email}>
+        <ConversationPicker
+          conversations={conversations.conversations}
+          conversationId={conversationId}
+          onSelect={openConversation}
+        />
+      </Header>
+      <main className="workspace">
+        <ChatPanel
+          chat={chat}
+          contexts={contexts}
+          textareaRef={textareaRef}
+          onSend={send}
+          onShowFile={workspace.showFile}
+          onRemoveContext={(id) =>
+            setContexts((current) => current.filter((context) => context.id !== id))
+          }
+        />
+        <section className="work-column" aria-label="Workspace">
+          <Suspense fallback={<div className="code-viewer code-viewer--empty" />}>
+            <CodeViewer
+              files={workspace.files}
+              writing={workspace.writingFiles}
+              selectedPath={workspace.selectedPath}
+              onSelectPath={workspace.selectPath}
+              conversationId={chat.state.conversationId}
+              onContextAttached={attachContext}
+            />
+          </Suspense>
+          <Suspense fallback={<div className="preview-panel" />}>
+            <PreviewPanel key={conversationId ?? "new"} request={workspace.previewRequest} />
+          </Suspense>
+        </section>
+      </main>
+    </div>
+  );
+}
