@@ -76,3 +76,19 @@ export function tokenIssuer(env: Env, requestUrl: string): string {
   const base = env.SUPABASE_URL || new URL(requestUrl).origin;
   return `${base.replace(/\/+$/, "")}/auth/v1`;
 }
+
+/** Used by development sign-in only: who gets the platform operator role locally. */
+const DEFAULT_DEVELOPMENT_OPERATORS = ["ops@example.com"];
+
+/**
+ * Emails that development sign-in marks as platform operators
+ * (`KILN_PLATFORM_OPERATORS`, comma-separated). In production the role comes
+ * from the Supabase user's `app_metadata.kiln_role`, set with the service key.
+ */
+export function platformOperatorEmails(env: Env): string[] {
+  const configured = env.KILN_PLATFORM_OPERATORS?.split(",")
+    .map((email) => email.trim().toLowerCase())
+    .filter(Boolean);
+  if (configured && configured.length > 0) return configured;
+  return isDevelopment(env) ? DEFAULT_DEVELOPMENT_OPERATORS : [];
+}

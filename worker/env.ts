@@ -21,6 +21,8 @@ export type Env = {
   /** openai | anthropic | openai-compatible | simulator; chosen from the keys when unset. */
   KILN_PROVIDER?: string;
   KILN_MODEL?: string;
+  /** Development sign-in only: comma-separated emails that get the platform operator role. */
+  KILN_PLATFORM_OPERATORS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
 };

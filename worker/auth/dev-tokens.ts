@@ -4,9 +4,10 @@
  * in development.
  */
 import { SignJWT } from "jose";
-import { tokenIssuer } from "../config.ts";
+import { platformOperatorEmails, tokenIssuer } from "../config.ts";
 import type { Env } from "../env.ts";
 import { hs256Secret } from "./keys.ts";
+import { PLATFORM_OPERATOR_ROLE } from "./verify.ts";
 
 export const DEV_TOKEN_LIFETIME_SECONDS = 60 * 60;
 
@@ -21,6 +22,7 @@ export async function issueDevAccessToken(options: {
 
   const issuedAt = Math.floor(Date.now() / 1000);
   const expiresAt = issuedAt + DEV_TOKEN_LIFETIME_SECONDS;
+  const operator = platformOperatorEmails(options.env).includes(options.email);
   const token = await new SignJWT({
     email: options.email,
     phone: "",
@@ -29,7 +31,11 @@ export async function issueDevAccessToken(options: {
     amr: [{ method: "password", timestamp: issuedAt }],
     session_id: crypto.randomUUID(),
     is_anonymous: false,
-    app_metadata: { provider: "email", providers: ["email"] },
+    app_metadata: {
+      provider: "email",
+      providers: ["email"],
+      ...(operator ? { kiln_role: PLATFORM_OPERATOR_ROLE } : {}),
+    },
     user_metadata: {},
   })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })

@@ -9,7 +9,18 @@ import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { hs256Secret } from "./keys.ts";
 
-export type AuthContext = { userId: string; email: string };
+export type AuthContext = {
+  userId: string;
+  email: string;
+  /**
+   * Kiln's own operators (ops API and ops page). Read from the token's
+   * `app_metadata.kiln_role`, which only the service role can write in
+   * Supabase, so a user cannot grant it to themselves.
+   */
+  isPlatformOperator: boolean;
+};
+
+export const PLATFORM_OPERATOR_ROLE = "platform_operator";
 
 const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -39,7 +50,12 @@ export async function verifyAccessToken(options: {
     if (payload.role !== "authenticated" || typeof payload.sub !== "string") {
       throw new joseErrors.JWTClaimValidationFailed("not a user token", payload, "role");
     }
-    return { userId: payload.sub, email: typeof payload.email === "string" ? payload.email : "" };
+    const appMetadata = (payload.app_metadata ?? {}) as { kiln_role?: unknown };
+    return {
+      userId: payload.sub,
+      email: typeof payload.email === "string" ? payload.email : "",
+      isPlatformOperator: appMetadata.kiln_role === PLATFORM_OPERATOR_ROLE,
+    };
   } catch (error) {
     const expired = error instanceof joseErrors.JWTExpired;
     throw new ApiError({

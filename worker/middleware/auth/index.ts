@@ -22,3 +22,18 @@ export function requireAuth(): MiddlewareHandler<AppBindings> {
     await next();
   };
 }
+
+/** Lets only Kiln's platform operators through (ops API); runs after `requireAuth`. */
+export function requirePlatformOperator(): MiddlewareHandler<AppBindings> {
+  return async function requirePlatformOperatorMiddleware(c, next) {
+    if (!c.get("auth").isPlatformOperator) {
+      throw new ApiError({
+        status: 403,
+        code: "forbidden",
+        message: "Only Kiln's platform operators may use this route.",
+        hint: "Ask an operator; the role is set in the user's app_metadata.kiln_role.",
+      });
+    }
+    await next();
+  };
+}
