@@ -3,7 +3,9 @@
  * - unit: pure logic and the simulators, in Node;
  * - workers: the Worker and the TeamGateway object inside workerd, against
  *   a real Postgres (PGlite, or DATABASE_URL) and the provider simulator;
- * - browser: the built app in Debian's Chromium, driven by playwright-core.
+ * - browser: the built app in Debian's Chromium, driven by playwright-core;
+ * - deploy: the production bundle (`wrangler deploy --dry-run` output) in
+ *   workerd through miniflare.
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -52,6 +54,15 @@ export default defineConfig({
           include: ["test/browser/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "deploy",
+          environment: "node",
+          include: ["test/deploy/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],
