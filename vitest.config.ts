@@ -51,7 +51,10 @@ export default defineConfig({
         test: {
           name: "browser",
           environment: "node",
-          include: ["test/browser/**/*.test.ts"],
+          // Also the tests that start the whole local stack or `npm run dev`;
+          // one file at a time, since `npm run dev` rebuilds the SPA they serve.
+          include: ["test/browser/**/*.test.ts", "test/local/**/*.test.ts"],
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
