@@ -12,18 +12,35 @@ import { projectRoot } from "../../local/stack.ts";
 
 const ENVIRONMENTS = ["staging", "production"] as const;
 
-type Config = ReturnType<typeof unstable_readConfig>;
+type Named = { binding?: string; name?: string };
+/** The parts of wrangler's resolved configuration this test reads (its own types are not exported). */
+type Config = {
+  name?: string;
+  vars?: Record<string, unknown>;
+  observability?: { enabled?: boolean };
+  migrations?: unknown[];
+  assets?: { binding?: string };
+  durable_objects?: { bindings?: Named[] };
+  kv_namespaces?: Array<Named & { id?: string }>;
+  hyperdrive?: Array<Named & { id?: string }>;
+  queues?: { producers?: Array<Named & { queue: string }>; consumers?: unknown[] };
+  ratelimits?: Array<Named & { namespace_id: string }>;
+  analytics_engine_datasets?: Array<Named & { dataset?: string }>;
+  services?: Named[];
+  r2_buckets?: Named[];
+  d1_databases?: Named[];
+};
 
 function read(environment?: string): Config {
   return unstable_readConfig({
     config: join(projectRoot, "wrangler.toml"),
     ...(environment ? { env: environment } : {}),
-  });
+  }) as Config;
 }
 
 /** The binding names of each kind: what the Worker's code reads from `env`. */
 function bindingNames(config: Config): Record<string, string[]> {
-  const names = (list: Array<{ binding?: string; name?: string }> | undefined) =>
+  const names = (list: Named[] | undefined) =>
     (list ?? []).map((entry) => entry.binding ?? entry.name ?? "").sort();
   return {
     vars: Object.keys(config.vars ?? {}).sort(),
