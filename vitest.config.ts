@@ -25,6 +25,9 @@ export default defineConfig({
             "test/simulators/**/*.test.ts",
             "test/unit/**/*.test.ts",
           ],
+          // A guard against hangs, not a speed check: some tests spawn git or
+          // stream through real sockets, and a loaded 2-core machine is slow.
+          testTimeout: 30_000,
         },
       },
       {
