@@ -5,6 +5,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import { classifyProviderError } from "./classify.ts";
+import { abortedError, refusedError, truncatedError } from "./openai.ts";
 import {
   type ChatProvider,
   emptyUsage,
@@ -13,6 +14,8 @@ import {
 } from "./types.ts";
 
 export function createAnthropicProvider(options: {
+  /** Shown to people; "anthropic" unless routing names the endpoint otherwise. */
+  name?: string;
   apiKey: string;
   baseUrl?: string | undefined;
   headers?: Record<string, string>;
@@ -25,8 +28,9 @@ export function createAnthropicProvider(options: {
   });
 
   return {
-    name: "anthropic",
+    name: options.name ?? "anthropic",
     async *stream(request: ProviderRequest): AsyncIterable<ProviderEvent> {
+      const usage = emptyUsage();
       try {
         const stream = await client.messages.create(
           {
@@ -39,8 +43,10 @@ export function createAnthropicProvider(options: {
           { signal: request.signal },
         );
 
-        const usage = emptyUsage();
+        yield { type: "open" };
+
         let finishReason = "end_turn";
+        let stopped = false;
         for await (const event of stream) {
           if (event.type === "message_start") {
             const start = event.message.usage;
@@ -53,12 +59,21 @@ export function createAnthropicProvider(options: {
           } else if (event.type === "message_delta") {
             usage.outputTokens = event.usage.output_tokens;
             if (event.delta.stop_reason) finishReason = event.delta.stop_reason;
+          } else if (event.type === "message_stop") {
+            // Done: anything after it (some proxies add `data: [DONE]`) is not JSON (case S2a).
+            stopped = true;
+            break;
           }
         }
         yield { type: "usage", usage };
+        if (request.signal.aborted) throw abortedError();
+        if (!stopped) throw truncatedError(options.name ?? "anthropic");
+        if (finishReason === "refusal") throw refusedError(options.name ?? "anthropic");
         yield { type: "finish", reason: finishReason };
       } catch (error) {
-        throw classifyProviderError("anthropic", error);
+        // What was used before the failure is still billed: report it (case S4b).
+        if (usage.inputTokens > 0) yield { type: "usage", usage };
+        throw classifyProviderError(options.name ?? "anthropic", error);
       }
     },
   };
