@@ -199,7 +199,12 @@ export class LiveAnswer {
       this.#emit({ type: "usage", usage: outcome.usage });
       this.#emit({
         type: "error",
-        code: outcome.status === "aborted" ? "answer_stopped" : "stream_interrupted",
+        code:
+          outcome.status === "aborted"
+            ? "answer_stopped"
+            : outcome.error.kind === "content_filter"
+              ? "content_filtered"
+              : "stream_interrupted",
         message:
           outcome.status === "aborted"
             ? "The answer was stopped before it finished."

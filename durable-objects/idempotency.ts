@@ -17,7 +17,8 @@ const SCHEMA = `
     status text not null,
     created_at integer not null,
     error_status integer,
-    error_body text
+    error_body text,
+    retry_after integer
   );
   create index if not exists idempotency_keys_created on idempotency_keys (created_at);
 `;
@@ -32,6 +33,7 @@ export type KeyRecord = {
   createdAt: number;
   errorStatus: number | null;
   errorBody: string | null;
+  retryAfterSeconds: number | null;
 };
 
 export type ClaimResult =
@@ -46,6 +48,7 @@ type KeyRow = {
   created_at: number;
   error_status: number | null;
   error_body: string | null;
+  retry_after: number | null;
 };
 
 export class IdempotencyKeys {
@@ -73,7 +76,7 @@ export class IdempotencyKeys {
     this.#sql.exec(
       `insert into idempotency_keys (key, body_hash, status, created_at) values (?, ?, 'claimed', ?)
         on conflict (key) do update set status = 'claimed', created_at = excluded.created_at,
-          error_status = null, error_body = null`,
+          error_status = null, error_body = null, retry_after = null`,
       key,
       bodyHash,
       now,
@@ -97,16 +100,23 @@ export class IdempotencyKeys {
           createdAt: row.created_at,
           errorStatus: row.error_status,
           errorBody: row.error_body,
+          retryAfterSeconds: row.retry_after,
         }
       : null;
   }
 
-  mark(key: string, status: KeyStatus, error?: { status: number; body: string }): void {
+  mark(
+    key: string,
+    status: KeyStatus,
+    error?: { status: number; body: string; retryAfterSeconds: number | null },
+  ): void {
     this.#sql.exec(
-      "update idempotency_keys set status = ?, error_status = ?, error_body = ? where key = ?",
+      `update idempotency_keys set status = ?, error_status = ?, error_body = ?, retry_after = ?
+        where key = ?`,
       status,
       error?.status ?? null,
       error?.body ?? null,
+      error?.retryAfterSeconds ?? null,
       key,
     );
   }

@@ -126,7 +126,7 @@ export class TeamGateway extends DurableObject<Env> {
       return replyResponse({
         status: record.errorStatus ?? 502,
         body: record.errorBody,
-        retryAfterSeconds: null,
+        retryAfterSeconds: record.retryAfterSeconds,
       });
     }
     if (record?.status === "complete") return this.#replay(body);
@@ -246,7 +246,7 @@ export class TeamGateway extends DurableObject<Env> {
         { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
         chat.requestId,
       );
-      this.#keys.mark(key, "failed", { status: reply.status, body: reply.body });
+      this.#keys.mark(key, "failed", reply);
     } else {
       this.#keys.mark(key, "complete");
     }
@@ -305,7 +305,7 @@ export class TeamGateway extends DurableObject<Env> {
   /** A turn refused before any provider call: remembered for duplicates of its key. */
   #refuse(key: string, status: number, body: Parameters<typeof errorBody>[0]): Response {
     const text = JSON.stringify(errorBody(body));
-    this.#keys.mark(key, "failed", { status, body: text });
+    this.#keys.mark(key, "failed", { status, body: text, retryAfterSeconds: null });
     this.#wake(key);
     return replyResponse({ status, body: text, retryAfterSeconds: null });
   }

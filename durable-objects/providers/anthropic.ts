@@ -4,6 +4,7 @@
  * tokens in each message_delta, so the last total wins (not the sum).
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { logger } from "../../worker/logger.ts";
 import { classifyProviderError } from "./classify.ts";
 import { abortedError, refusedError, truncatedError } from "./openai.ts";
 import {
@@ -12,6 +13,15 @@ import {
   type ProviderEvent,
   type ProviderRequest,
 } from "./types.ts";
+
+const KNOWN_EVENTS = new Set<string>([
+  "message_start",
+  "message_delta",
+  "message_stop",
+  "content_block_start",
+  "content_block_delta",
+  "content_block_stop",
+]);
 
 export function createAnthropicProvider(options: {
   /** Shown to people; "anthropic" unless routing names the endpoint otherwise. */
@@ -63,6 +73,12 @@ export function createAnthropicProvider(options: {
             // Done: anything after it (some proxies add `data: [DONE]`) is not JSON (case S2a).
             stopped = true;
             break;
+          } else if (!KNOWN_EVENTS.has(event.type)) {
+            // A newer API may add events: skip them, but leave a trace (case S3).
+            logger.info("provider.unknown_event", {
+              provider: "anthropic",
+              type: String(event.type),
+            });
           }
         }
         yield { type: "usage", usage };

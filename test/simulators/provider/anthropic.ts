@@ -103,6 +103,7 @@ async function streamMessage(options: {
   }
 
   const startUsage = usageOf({ generation, outputTokens: 1 });
+  if (fault === "cache-read") startUsage.cache_read_input_tokens = 2455;
   await send({
     type: "message_start",
     message: messageOf({ request, content: [], stopReason: null, usage: startUsage }),
@@ -115,6 +116,13 @@ async function streamMessage(options: {
   for await (const piece of pace(generation.pieces, { ...context, pacing: faultPacing(context) })) {
     if (await strike({ context, stream, protocol: "anthropic", index })) return;
     if (fault === "content-filter" && index === CUT_AFTER) break;
+    if (fault === "unknown-event" && index === CUT_AFTER) {
+      const usage = { input_tokens: 1, output_tokens: 999 };
+      await stream.send({
+        event: "kiln_unknown",
+        data: JSON.stringify({ type: "kiln_unknown", usage }),
+      });
+    }
     await send({
       type: "content_block_delta",
       index: 0,

@@ -46,6 +46,11 @@ export const STREAM_FAULTS = [
   "overloaded-in-stream", // the first and only event is an overloaded error (case S4a)
   "overloaded-after-deltas", // an overloaded error after CUT_AFTER pieces (case S4b)
   "done-after-stop", // Anthropic: `event: done` / `data: [DONE]` after message_stop (case S2a)
+  "unknown-event", // Anthropic: an unknown event type carrying usage between deltas (case S3)
+  "cache-read", // Anthropic: message_start reports 2455 cache-read tokens (case S6)
+  "usage-choices-null", // OpenAI: the usage-only chunk has `choices: null` (case S5)
+  "usage-choices-absent", // OpenAI: the usage-only chunk has no `choices` (case S5)
+  "empty-choices-first", // OpenAI: a chunk with `choices: []` before any delta (case S5)
 ] as const;
 
 export type FaultName = (typeof PRE_RESPONSE_FAULTS)[number] | (typeof STREAM_FAULTS)[number];
@@ -89,7 +94,8 @@ export function isFaultName(value: string | undefined): value is FaultName {
 /** Headers win over the prompt marker, field by field. */
 export function readFaults(headers: IncomingHttpHeaders, promptText = ""): Faults {
   const marker = readMarker(promptText);
-  const splitBytes = readNonNegativeIntegerHeader(headers, FAULT_HEADERS.splitBytes);
+  const splitBytes =
+    readNonNegativeIntegerHeader(headers, FAULT_HEADERS.splitBytes) ?? toInteger(marker.split);
   const fault = readHeader(headers, FAULT_HEADERS.fault) ?? marker.fault;
   const on = readHeader(headers, FAULT_HEADERS.on) ?? marker.on;
   const times =

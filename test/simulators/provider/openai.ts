@@ -94,6 +94,7 @@ async function streamChatCompletion(options: {
     return;
   }
 
+  if (fault === "empty-choices-first") await send({ ...chunk({}, null), choices: [] });
   await send(chunk({ role: "assistant", content: "", refusal: null }, null));
   let index = 0;
   for await (const piece of pace(generation.pieces, { ...context, pacing: faultPacing(context) })) {
@@ -112,7 +113,15 @@ async function streamChatCompletion(options: {
 
   await send(chunk({}, fault === "content-filter" ? "content_filter" : finishReason(generation)));
   if (request.includeUsage) {
-    await send({ ...chunk({}, null), choices: [], usage: usageOf(generation) });
+    const usageChunk = { ...chunk({}, null), choices: [], usage: usageOf(generation) };
+    if (fault === "usage-choices-null") {
+      await stream.send({ data: JSON.stringify({ ...usageChunk, choices: null }) });
+    } else if (fault === "usage-choices-absent") {
+      const { choices: _, ...withoutChoices } = usageChunk;
+      await stream.send({ data: JSON.stringify(withoutChoices) });
+    } else {
+      await send(usageChunk);
+    }
   }
   await stream.send({ data: "[DONE]" });
   stream.end();

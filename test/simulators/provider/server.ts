@@ -55,6 +55,10 @@ export async function startProviderSimulator(
   const server = createServer((request, response) => {
     void handleRequest({ request, response, pacing, requests });
   });
+  // Node closes idle keep-alive sockets after 5 s; a client that reuses one
+  // just then sees "connection lost". Real APIs sit behind load balancers
+  // that keep sockets far longer, so the simulator does too.
+  server.keepAliveTimeout = 120_000;
   const port = await listen(server, { port: options.port ?? 0, host });
 
   return {
