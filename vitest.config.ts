@@ -39,6 +39,11 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                // Routing edits in KV apply to the next request; a short
+                // reconnect grace keeps the S7 test quick; keep-alives show up.
+                KILN_ROUTING_CACHE_MS: "0",
+                KILN_STREAM_GRACE_MS: "400",
+                KILN_SSE_KEEPALIVE_MS: "250",
               },
             },
           })),
