@@ -140,7 +140,10 @@ export type ConversationResponse = {
 };
 
 export type TeamView = { id: string; name: string; role: string };
-export type MeResponse = { user: { id: string; email: string }; teams: TeamView[] };
+export type MeResponse = {
+  user: { id: string; email: string; isPlatformOperator: boolean };
+  teams: TeamView[];
+};
 
 /** Public, unauthenticated facts the SPA needs before sign-in. */
 export type ClientConfig = {
