@@ -1,0 +1,184 @@
+/**
+ * What the load process can be asked to do. Each job returns raw samples;
+ * the orchestrator summarises them, so the load process stays small and busy
+ * only with sending and reading.
+ */
+
+import { openStream, readStamp, type StreamResult, type Target, wallClockMs } from "./stream.ts";
+import {
+  type AnswerShape,
+  directTarget,
+  type KilnExtras,
+  kilnTarget,
+  type StackAddress,
+} from "./targets.ts";
+
+export type Failure = {
+  target: Target["kind"];
+  outcome: StreamResult["outcome"];
+  status: number;
+  detail?: string;
+};
+
+export type TtftJob = {
+  kind: "ttft";
+  address: StackAddress;
+  answer: AnswerShape;
+  /** Streams in flight per target at once. */
+  concurrency: number;
+  /** Requests per target. */
+  requests: number;
+  timeoutMs: number;
+  /** Stop early after this many failures (a dead path gives one answer, not hundreds). */
+  maxFailures: number;
+};
+
+export type TtftResult = { kiln: number[]; direct: number[]; failures: Failure[]; wallMs: number };
+
+/**
+ * Time to first token through Kiln and straight from the simulator. At
+ * concurrency 1 the two alternate one request at a time; above that, each
+ * target gets its own `concurrency` closed-loop workers running at the same
+ * time, so both see the same machine.
+ */
+export async function runTtft(job: TtftJob): Promise<TtftResult> {
+  const result: TtftResult = { kiln: [], direct: [], failures: [], wallMs: 0 };
+  const startedAt = performance.now();
+  const once = async (kind: Target["kind"]) => {
+    const target =
+      kind === "kiln" ? kilnTarget(job.address, job.answer) : directTarget(job.address, job.answer);
+    const outcome = await openStream(target, { timeoutMs: job.timeoutMs });
+    if (outcome.outcome === "done" && outcome.ttftMs !== undefined) {
+      result[kind].push(outcome.ttftMs);
+    } else {
+      result.failures.push({
+        target: kind,
+        outcome: outcome.outcome,
+        status: outcome.status,
+        detail: outcome.detail,
+      });
+    }
+  };
+  const failedOut = () => result.failures.length >= job.maxFailures;
+
+  if (job.concurrency === 1) {
+    for (let index = 0; index < job.requests && !failedOut(); index += 1) {
+      // Alternate which goes first, so neither always follows the other.
+      const order: Target["kind"][] = index % 2 === 0 ? ["kiln", "direct"] : ["direct", "kiln"];
+      for (const kind of order) await once(kind);
+    }
+  } else {
+    const perWorker = Math.ceil(job.requests / job.concurrency);
+    const worker = async (kind: Target["kind"]) => {
+      for (let index = 0; index < perWorker && !failedOut(); index += 1) await once(kind);
+    };
+    const workers: Promise<void>[] = [];
+    for (let index = 0; index < job.concurrency; index += 1) {
+      workers.push(worker("kiln"), worker("direct"));
+    }
+    await Promise.all(workers);
+  }
+
+  result.wallMs = performance.now() - startedAt;
+  return result;
+}
+
+export type ChunkJob = {
+  kind: "chunks";
+  address: StackAddress;
+  target: Target["kind"];
+  streams: number;
+  /** Streams start evenly spread over this long. */
+  rampMs: number;
+  answer: AnswerShape;
+  timeoutMs: number;
+};
+
+export type ChunkResult = {
+  /** Receive time minus the simulator's send stamp, for chunks in the window where every stream was live. */
+  latencies: number[];
+  /** Chunks per second each stream received over its life. */
+  ratePerStream: number[];
+  windowMs: number;
+  failures: Failure[];
+};
+
+/** Many long streams at once, recording how late each stamped chunk arrives. */
+export async function runChunks(job: ChunkJob): Promise<ChunkResult> {
+  const samples: { at: number; latency: number }[][] = [];
+  const failures: Failure[] = [];
+  const ratePerStream: number[] = [];
+
+  const one = async (index: number) => {
+    await new Promise((resolve) => setTimeout(resolve, (job.rampMs * index) / job.streams));
+    const mine: { at: number; latency: number }[] = [];
+    samples.push(mine);
+    const target =
+      job.target === "kiln"
+        ? kilnTarget(job.address, job.answer)
+        : directTarget(job.address, job.answer);
+    const outcome = await openStream(target, {
+      timeoutMs: job.timeoutMs,
+      onText: (text) => {
+        const at = wallClockMs();
+        const stamp = readStamp(text);
+        if (stamp !== undefined) mine.push({ at, latency: at - stamp });
+      },
+    });
+    if (outcome.outcome !== "done") {
+      failures.push({
+        target: job.target,
+        outcome: outcome.outcome,
+        status: outcome.status,
+        detail: outcome.detail,
+      });
+    }
+    const first = mine[0];
+    const last = mine.at(-1);
+    if (first && last && last.at > first.at)
+      ratePerStream.push(((mine.length - 1) * 1000) / (last.at - first.at));
+  };
+  await Promise.all(Array.from({ length: job.streams }, (_, index) => one(index)));
+
+  // The steady window: after the last stream's first chunk, before the first stream's last.
+  const live = samples.filter((stream) => stream.length > 0);
+  const windowStart = Math.max(...live.map((stream) => stream[0]?.at ?? 0));
+  const windowEnd = Math.min(...live.map((stream) => stream.at(-1)?.at ?? 0));
+  const latencies = live.flatMap((stream) =>
+    stream
+      .filter((sample) => sample.at >= windowStart && sample.at <= windowEnd)
+      .map((sample) => sample.latency),
+  );
+  return { latencies, ratePerStream, windowMs: Math.max(0, windowEnd - windowStart), failures };
+}
+
+export type SingleJob = {
+  kind: "single";
+  address: StackAddress;
+  target: Target["kind"];
+  answer: AnswerShape;
+  extras?: KilnExtras;
+  timeoutMs: number;
+};
+
+/** One stream, read to the end without keeping its text. */
+export async function runSingle(job: SingleJob): Promise<StreamResult> {
+  const target =
+    job.target === "kiln"
+      ? kilnTarget(job.address, job.answer, job.extras)
+      : directTarget(job.address, job.answer);
+  return openStream(target, { timeoutMs: job.timeoutMs });
+}
+
+export type LoadJob = TtftJob | ChunkJob | SingleJob;
+
+export function runJob(job: LoadJob): Promise<unknown> {
+  switch (job.kind) {
+    case "ttft":
+      return runTtft(job);
+    case "chunks":
+      return runChunks(job);
+    case "single":
+      return runSingle(job);
+  }
+}
