@@ -4,15 +4,15 @@
  * its own), starts the load generator in another, and measures the figures
  * of issue 9 one after another. It writes bench/results/latest.json and
  * latest.md, and never fails on time: a figure that misses its target is
- * reported as such. `--only a,b` runs some figures; `--skip-build` reuses dist/.
+ * reported as such. `--only a,b` runs some figures; `--skip-build` reuses dist/;
+ * `--profile a,b` records a CPU profile of workerd (its inspector) while
+ * those figures run, written beside the results.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot, startStack } from "../local/stack.ts";
-import { freePort } from "../test/support/ports.ts";
+import { projectRoot } from "../local/stack.ts";
 import { measureAdmission } from "./measures/admission.ts";
 import { measureCache } from "./measures/cache.ts";
 import { measureGrowth } from "./measures/growth.ts";
@@ -20,8 +20,15 @@ import { measureMemory } from "./measures/memory.ts";
 import { measureOverhead, measurePostgresStopped, type OverheadRun } from "./measures/overhead.ts";
 import { measureSpa } from "./measures/spa.ts";
 import { measureTeamObject } from "./measures/team-object.ts";
+import { bootStack, isHealthy, pointAtStack } from "./support/boot.ts";
 import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
 import { type BenchContext, type Figure, failed } from "./support/figure.ts";
+import {
+  heaviestFunctions,
+  profileWhile,
+  saveProfile,
+  workerDebuggerUrl,
+} from "./support/inspector.ts";
 import { writeResults } from "./support/report.ts";
 
 const { values: flags } = parseArgs({
@@ -29,6 +36,7 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     "skip-build": { type: "boolean", default: false },
     out: { type: "string", default: "latest" },
+    profile: { type: "string" },
   },
 });
 const only = flags.only?.split(",").map((id) => id.trim());
@@ -54,49 +62,50 @@ if (!flags["skip-build"]) {
 }
 
 log("starting the database, the stack and the load process");
-const stateDir = await mkdtemp(join(tmpdir(), "kiln-bench-"));
 const database = await startDatabaseProcess();
-const stack = await startStack({
-  port: await freePort(),
-  stateDir,
-  databaseUrl: database.url,
-  // The SPA's counter streams at this pace; every other figure sets its own in the prompt.
-  simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 2 },
-  log: (line) => {
-    if (!line.includes("chat.settled")) log(`stack: ${line}`);
-  },
-});
+let booted = await bootStack({ database, log });
 const load = await startLoadProcess();
 
 const figures: Figure[] = [];
 try {
-  const signIn = await fetch(`${stack.url}/api/dev/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "bench@example.com" }),
-  });
-  if (!signIn.ok) throw new Error(`dev sign-in failed: ${signIn.status} ${await signIn.text()}`);
-  const session = (await signIn.json()) as { access_token: string; team_id: string };
-
-  const context: BenchContext = {
-    stack,
-    address: { kilnUrl: stack.url, simulatorUrl: stack.simulator.url, token: session.access_token },
-    teamId: session.team_id,
-    load,
-    database,
-    log,
-  };
+  const context = { load, database, log } as BenchContext;
+  pointAtStack(context, booted);
 
   const run = async (id: string, title: string, measure: () => Promise<Figure>) => {
     if (!wanted(id)) return;
     log(`measuring ${id}`);
     try {
-      figures.push(await measure());
+      // A figure that overloads the stack must not take the next ones with it.
+      if (!(await isHealthy(booted))) {
+        log("the stack stopped answering: restarting it");
+        await booted.stop().catch(() => {});
+        booted = await bootStack({ database, log });
+        pointAtStack(context, booted);
+      }
+      figures.push(profiled.includes(id) ? await withProfile(id, measure) : await measure());
     } catch (error) {
       log(`${id} failed: ${error instanceof Error ? error.stack : String(error)}`);
       figures.push(failed({ id, title, target: "", method: "" }, error));
     }
     log(`${id}: ${figures.at(-1)?.headline}`);
+  };
+
+  const profiled = flags.profile?.split(",").map((entry) => entry.trim()) ?? [];
+  const withProfile = async (id: string, measure: () => Promise<Figure>) => {
+    const inspectorPort = booted.userWorker.inspectorPort;
+    if (inspectorPort === undefined) throw new Error("workerd has no inspector");
+    let figure: Figure | undefined;
+    const profile = await profileWhile({
+      debuggerUrl: await workerDebuggerUrl(inspectorPort),
+      work: async () => {
+        figure = await measure();
+      },
+    });
+    const path = join(projectRoot, "bench", "results", `${flags.out}-${id}.cpuprofile`);
+    await saveProfile(profile, path);
+    log(`${id}: CPU profile of workerd in ${path}`);
+    if (!figure) throw new Error("measurement did not finish");
+    return { ...figure, profile: { path, heaviest: heaviestFunctions(profile) } };
   };
 
   let overheadRuns: OverheadRun[] = [];
@@ -117,9 +126,8 @@ try {
   );
 } finally {
   await load.stop();
-  await stack.stop();
+  await booted.stop();
   await database.stop();
-  await rm(stateDir, { recursive: true, force: true });
 }
 
 const paths = await writeResults({

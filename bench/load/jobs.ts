@@ -26,8 +26,10 @@ export type TtftJob = {
   answer: AnswerShape;
   /** Streams in flight per target at once. */
   concurrency: number;
-  /** Requests per target. */
+  /** Requests per target, at most. */
   requests: number;
+  /** Stop starting new requests after this long (a slow build must not stretch the run). */
+  maxDurationMs: number;
   timeoutMs: number;
   /** Stop early after this many failures (a dead path gives one answer, not hundreds). */
   maxFailures: number;
@@ -59,7 +61,8 @@ export async function runTtft(job: TtftJob): Promise<TtftResult> {
       });
     }
   };
-  const failedOut = () => result.failures.length >= job.maxFailures;
+  const failedOut = () =>
+    result.failures.length >= job.maxFailures || performance.now() - startedAt > job.maxDurationMs;
 
   if (job.concurrency === 1) {
     for (let index = 0; index < job.requests && !failedOut(); index += 1) {
@@ -99,7 +102,10 @@ export type ChunkResult = {
   latencies: number[];
   /** Chunks per second each stream received over its life. */
   ratePerStream: number[];
+  /** How long ≥ 90% of the streams were live at once; 0 when they never were. */
   windowMs: number;
+  /** The most streams live at the same moment. */
+  peakLive: number;
   failures: Failure[];
 };
 
@@ -140,16 +146,41 @@ export async function runChunks(job: ChunkJob): Promise<ChunkResult> {
   };
   await Promise.all(Array.from({ length: job.streams }, (_, index) => one(index)));
 
-  // The steady window: after the last stream's first chunk, before the first stream's last.
+  // The steady window: while at least 90% of the streams are live. Where
+  // streams start too slowly to overlap that much, every chunk counts and the
+  // peak overlap says how many were really live at once.
   const live = samples.filter((stream) => stream.length > 0);
-  const windowStart = Math.max(...live.map((stream) => stream[0]?.at ?? 0));
-  const windowEnd = Math.min(...live.map((stream) => stream.at(-1)?.at ?? 0));
+  const edges = live
+    .flatMap((stream) => [
+      { at: stream[0]?.at ?? 0, change: 1 },
+      { at: stream.at(-1)?.at ?? 0, change: -1 },
+    ])
+    .sort((a, b) => a.at - b.at || b.change - a.change);
+  let current = 0;
+  let peakLive = 0;
+  let windowStart = Number.NaN;
+  let windowEnd = Number.NaN;
+  for (const edge of edges) {
+    current += edge.change;
+    peakLive = Math.max(peakLive, current);
+    if (current >= 0.9 * job.streams && Number.isNaN(windowStart)) windowStart = edge.at;
+    if (current < 0.9 * job.streams && !Number.isNaN(windowStart) && Number.isNaN(windowEnd)) {
+      windowEnd = edge.at;
+    }
+  }
+  const steady = !Number.isNaN(windowStart) && !Number.isNaN(windowEnd);
   const latencies = live.flatMap((stream) =>
     stream
-      .filter((sample) => sample.at >= windowStart && sample.at <= windowEnd)
+      .filter((sample) => !steady || (sample.at >= windowStart && sample.at <= windowEnd))
       .map((sample) => sample.latency),
   );
-  return { latencies, ratePerStream, windowMs: Math.max(0, windowEnd - windowStart), failures };
+  return {
+    latencies,
+    ratePerStream,
+    windowMs: steady ? windowEnd - windowStart : 0,
+    peakLive,
+    failures,
+  };
 }
 
 export type SingleJob = {

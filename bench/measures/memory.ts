@@ -6,8 +6,8 @@
 import type { StreamResult } from "../load/stream.ts";
 import type { AnswerShape } from "../load/targets.ts";
 import type { BenchContext, Figure } from "../support/figure.ts";
-import { findWorkerdPids, sampleRss } from "../support/memory.ts";
 import { round } from "../support/stats.ts";
+import { findWorkerdPids, sampleRss } from "../support/workerd.ts";
 
 const PIECE_BYTES = 16 * 1024;
 const ANSWER_20MB: AnswerShape = {

@@ -26,6 +26,7 @@ async function ttft(
   options: Pick<TtftJob, "concurrency" | "requests" | "answer"> & {
     timeoutMs?: number;
     maxFailures?: number;
+    maxDurationMs?: number;
   },
 ): Promise<OverheadRun> {
   const result = await context.load.run<TtftResult>({
@@ -33,6 +34,7 @@ async function ttft(
     address: context.address,
     timeoutMs: options.timeoutMs ?? 30_000,
     maxFailures: options.maxFailures ?? 20,
+    maxDurationMs: options.maxDurationMs ?? 30_000,
     concurrency: options.concurrency,
     requests: options.requests,
     answer: options.answer,

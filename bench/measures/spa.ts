@@ -83,9 +83,14 @@ async function oneRun(browser: Browser, url: string, email: string): Promise<Pag
     const page = await context.newPage();
     await page.addInitScript({ content: WATCH_STATES });
     await page.goto(url, { waitUntil: "load" });
-    const fcpMs = await page.evaluate<number | null>(
-      `performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null`,
-    );
+    // Paint entries can land after `load`; a buffered observer sees them either way.
+    const fcpMs = await page.evaluate<number | null>(`new Promise((resolve) => {
+      new PerformanceObserver((list) => {
+        const entry = list.getEntriesByName("first-contentful-paint")[0];
+        if (entry) resolve(entry.startTime);
+      }).observe({ type: "paint", buffered: true });
+      setTimeout(() => resolve(null), 5000);
+    })`);
 
     await page.getByLabel("Email").fill(email);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -3,6 +3,7 @@
  * process) and samples their resident memory from /proc, which is what the
  * operating system charges workerd for, heap and buffers alike.
  */
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 type ProcessInfo = { pid: number; parent: number; name: string };
@@ -73,4 +74,45 @@ export function sampleRss(pids: number[], intervalMs = 20): RssSampler {
       return { baselineMb, peakMb: Math.max(peakMb, endMb), endMb, samples };
     },
   };
+}
+
+/** The ports a process listens on, from `ss` (iproute2). */
+function listeningPorts(pid: number): number[] {
+  const output = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" });
+  const ports: number[] = [];
+  for (const line of output.split("\n")) {
+    if (!line.includes(`pid=${pid},`)) continue;
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1] ?? /:(\d+)\s/.exec(line)?.[1]);
+    if (Number.isInteger(port) && port > 0) ports.push(port);
+  }
+  return ports;
+}
+
+export type UserWorker = { pid: number; entryUrl: string; inspectorPort: number | undefined };
+
+/**
+ * `wrangler dev` runs two workerd processes: a proxy on the public port and
+ * the user worker behind it (the one started with an inspector). Production
+ * has no such proxy, so the benchmark talks to the user worker's entry
+ * socket directly; its inspector is where CPU profiles come from.
+ */
+export async function findUserWorker(): Promise<UserWorker> {
+  for (const pid of findWorkerdPids()) {
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    if (!commandLine.includes("--inspector-addr")) continue;
+
+    let entryUrl: string | undefined;
+    let inspectorPort: number | undefined;
+    for (const port of listeningPorts(pid)) {
+      const url = `http://127.0.0.1:${port}`;
+      const health = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) }).catch(
+        () => undefined,
+      );
+      const text = (await health?.text().catch(() => "")) ?? "";
+      if (text.startsWith("{") && text.includes('"dependencies"')) entryUrl = url;
+      else if (text.includes("Not yet implemented")) inspectorPort = port;
+    }
+    if (entryUrl) return { pid, entryUrl, inspectorPort };
+  }
+  throw new Error("could not find the user worker's workerd entry socket");
 }
