@@ -201,7 +201,45 @@ export async function runSingle(job: SingleJob): Promise<StreamResult> {
   return openStream(target, { timeoutMs: job.timeoutMs });
 }
 
-export type LoadJob = TtftJob | ChunkJob | SingleJob;
+export type RepeatJob = {
+  kind: "repeat";
+  address: StackAddress;
+  answer: AnswerShape;
+  extras: KilnExtras;
+  /** A new nonce per request: the same key with a different body each time. */
+  varyBody: boolean;
+  concurrency: number;
+  durationMs: number;
+  timeoutMs: number;
+};
+
+export type RepeatResult = {
+  byStatus: Record<string, number>;
+  latencies: number[];
+  wallMs: number;
+};
+
+/** The same Kiln request again and again from closed-loop workers, for a fixed time. */
+export async function runRepeat(job: RepeatJob): Promise<RepeatResult> {
+  const result: RepeatResult = { byStatus: {}, latencies: [], wallMs: 0 };
+  const startedAt = performance.now();
+  const worker = async () => {
+    while (performance.now() - startedAt < job.durationMs) {
+      const extras = job.varyBody ? { ...job.extras, nonce: undefined } : job.extras;
+      const outcome = await openStream(kilnTarget(job.address, job.answer, extras), {
+        timeoutMs: job.timeoutMs,
+      });
+      const status = outcome.status === 0 ? outcome.outcome : String(outcome.status);
+      result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
+      result.latencies.push(outcome.totalMs);
+    }
+  };
+  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  result.wallMs = performance.now() - startedAt;
+  return result;
+}
+
+export type LoadJob = TtftJob | ChunkJob | SingleJob | RepeatJob;
 
 export function runJob(job: LoadJob): Promise<unknown> {
   switch (job.kind) {
@@ -211,5 +249,7 @@ export function runJob(job: LoadJob): Promise<unknown> {
       return runChunks(job);
     case "single":
       return runSingle(job);
+    case "repeat":
+      return runRepeat(job);
   }
 }
