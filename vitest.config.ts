@@ -34,6 +34,9 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                E2B_API_KEY: "e2b_simulated",
+                E2B_API_URL: inject("e2bSimulatorUrl"),
+                E2B_SANDBOX_URL: inject("e2bSimulatorUrl"),
               },
             },
           })),

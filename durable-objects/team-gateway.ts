@@ -20,13 +20,58 @@ import { type GenerationOutcome, startGeneration } from "./generation.ts";
 import { buildMessages, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import type { ProviderError } from "./providers/types.ts";
+import { SandboxAdmission } from "./sandboxes/admission.ts";
+import { Sandboxes } from "./sandboxes/manager.ts";
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
+  /** The team's sandboxes (durable-objects/sandboxes/). */
+  readonly #sandboxes: Sandboxes;
+  #admission: SandboxAdmission | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#contexts = new ContextStore(ctx.storage.sql);
+    this.#sandboxes = new Sandboxes(ctx, env);
+  }
+
+  override async alarm() {
+    await this.#sandboxes.alarm();
+  }
+
+  openSandbox(input: Parameters<Sandboxes["open"]>[0]) {
+    return this.#sandboxes.open(input);
+  }
+
+  recreateSandbox(input: Parameters<Sandboxes["recreate"]>[0]) {
+    return this.#sandboxes.recreate(input);
+  }
+
+  sandboxStatus(sandboxId: string) {
+    return this.#sandboxes.status(sandboxId);
+  }
+
+  sandboxLogs(sandboxId: string) {
+    return this.#sandboxes.logs(sandboxId);
+  }
+
+  keepSandboxAlive(sandboxId: string) {
+    return this.#sandboxes.keepAlive(sandboxId);
+  }
+
+  stopSandbox(sandboxId: string) {
+    return this.#sandboxes.stop(sandboxId);
+  }
+
+  /** Only on the one global instance named ADMISSION_OBJECT_NAME (sandboxes/admission.ts). */
+  admitSandboxCreation(input: { ticket: string; perMinute: number }) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    return this.#admission.admit({ ...input, nowMs: Date.now() });
+  }
+
+  leaveSandboxQueue(ticket: string) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    this.#admission.leave(ticket);
   }
 
   /** Keeps a code selection as temporary context for a later message. */

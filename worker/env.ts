@@ -25,6 +25,13 @@ export type Env = {
   KILN_PLATFORM_OPERATORS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
+
+  /** E2B sandboxes; without a key, web templates preview in the browser only. */
+  E2B_API_KEY?: string;
+  /** Control-plane base URL; the local E2B simulator's origin in development. */
+  E2B_API_URL?: string;
+  /** One origin for envd and the code interpreter; set only for the local simulator. */
+  E2B_SANDBOX_URL?: string;
 };
 
 export type AppVariables = {

@@ -18,6 +18,10 @@ export type ApiErrorCode =
   | "provider_error"
   | "provider_unavailable"
   | "database_unavailable"
+  | "sandbox_not_found"
+  | "sandbox_expired"
+  | "sandbox_not_running"
+  | "sandbox_limit_reached"
   | "internal_error";
 
 export class ApiError extends Error {

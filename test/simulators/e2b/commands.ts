@@ -32,12 +32,17 @@ export function commandBehaviour(
       return {
         output: [
           { stream: "stderr", text: "npm error code E404\n" },
-          { stream: "stderr", text: "npm error 404 Not Found - GET https://registry.npmjs.org/left-pad-nonexistent\n" },
+          {
+            stream: "stderr",
+            text: "npm error 404 Not Found - GET https://registry.npmjs.org/left-pad-nonexistent\n",
+          },
         ],
         end: { exitCode: 1, error: "exit status 1" },
       };
     }
-    const what = cmd.includes("pip") ? "Successfully installed 3 packages" : "added 87 packages in 2s";
+    const what = cmd.includes("pip")
+      ? "Successfully installed 3 packages"
+      : "added 87 packages in 2s";
     return { output: [{ stream: "stdout", text: `${what}\n` }], end: { exitCode: 0 } };
   }
 
@@ -66,15 +71,20 @@ function devServer(options: {
     return {
       output: [
         { stream: "stderr", text: "Error: Cannot find module './missing-config.js'\n" },
-        { stream: "stderr", text: "    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n" },
+        {
+          stream: "stderr",
+          text: "    at Module._resolveFilename (node:internal/modules/cjs/loader:1225:15)\n",
+        },
       ],
       end: { exitCode: 1, error: "exit status 1" },
     };
   }
 
-  const requested = Number(/--port[ =](\d+)|-p (\d+)/.exec(cmd)?.slice(1).find(Boolean) ?? options.envs.PORT ?? 3000);
+  const requested = Number(
+    /--port[ =](\d+)|-p (\d+)/.exec(cmd)?.slice(1).find(Boolean) ?? options.envs.PORT ?? 3000,
+  );
   const port = faults.has("port-never-opens") ? WRONG_PORT : requested;
-  const next = [...sandbox.files.keys()].some((path) => path.includes("/app/") || path.endsWith("next.config.js"));
+  const next = /"next"\s*:/.test(manifestOf(sandbox) ?? "");
   const banner = next
     ? `  ▲ Next.js 15.5.0 (simulated)\n  - Local:        http://localhost:${port}\n\n ✓ Ready\n`
     : `  VITE v7.1.0 (simulated)  ready\n\n  ➜  Local:   http://localhost:${port}/\n`;
@@ -86,11 +96,15 @@ function devServer(options: {
   };
 }
 
+function manifestOf(sandbox: SimSandbox): string | undefined {
+  return [...sandbox.files.entries()].find(([path]) => path.endsWith("/package.json"))?.[1];
+}
+
 function hasScript(sandbox: SimSandbox, script: string): boolean {
-  const manifest = [...sandbox.files.entries()].find(([path]) => path.endsWith("/package.json"));
+  const manifest = manifestOf(sandbox);
   if (!manifest) return false;
   try {
-    const parsed = JSON.parse(manifest[1]) as { scripts?: Record<string, string> };
+    const parsed = JSON.parse(manifest) as { scripts?: Record<string, string> };
     return typeof parsed.scripts?.[script] === "string";
   } catch {
     return false;

@@ -4,8 +4,8 @@
  * Connect service `process.Process` starts commands and streams their output.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { base64, END_STREAM_FLAG, envelope, readRequestEnvelope } from "./connect.ts";
 import { commandBehaviour } from "./commands.ts";
+import { base64, END_STREAM_FLAG, envelope, readRequestEnvelope } from "./connect.ts";
 import { readBody, sendError, sendJson } from "./http.ts";
 import type { SimProcess, SimSandbox, SimulatorState } from "./state.ts";
 
@@ -39,7 +39,7 @@ export async function handleEnvd(options: {
       process?: { pid?: number };
     };
     const process = sandbox.processes.get(body.process?.pid ?? -1);
-    if (!process || process.state !== "running") {
+    if (process?.state !== "running") {
       return sendJson(response, 404, { code: "not_found", message: "process not found" });
     }
     process.stop?.("killed");

@@ -44,7 +44,9 @@ function interpret(code: string): Line[] {
   const timestamp = new Date().toISOString();
 
   for (const source of code.split("\n")) {
-    const printed = /^\s*print\(\s*f?(["'])(.*?)\1\s*(,\s*file\s*=\s*sys\.stderr\s*)?\)/.exec(source);
+    const printed = /^\s*print\(\s*f?(["'])(.*?)\1\s*(,\s*file\s*=\s*sys\.stderr\s*)?\)/.exec(
+      source,
+    );
     if (printed) {
       lines.push({ type: printed[3] ? "stderr" : "stdout", text: `${printed[2]}\n`, timestamp });
       continue;

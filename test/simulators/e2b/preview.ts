@@ -27,11 +27,13 @@ export function handlePreview(options: {
 
 function page(sandbox: SimSandbox, port: number): string {
   const heading = findHeading(sandbox) ?? "Your app";
-  const files = [...sandbox.files.keys()].map((path) => `<li><code>${escape(path)}</code></li>`);
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(heading)}</title>
+  const files = [...sandbox.files.keys()].map(
+    (path) => `<li><code>${escapeHtml(path)}</code></li>`,
+  );
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(heading)}</title>
 <style>body{font-family:system-ui,sans-serif;padding:2rem}small{color:#666}</style></head>
-<body><h1>${escape(heading)}</h1>
-<p data-testid="simulated-sandbox">Served by the E2B simulator from sandbox <code>${sandbox.id}</code>, port ${port} (template <code>${escape(sandbox.templateId)}</code>).</p>
+<body><h1>${escapeHtml(heading)}</h1>
+<p data-testid="simulated-sandbox">Served by the E2B simulator from sandbox <code>${sandbox.id}</code>, port ${port} (template <code>${escapeHtml(sandbox.templateId)}</code>).</p>
 <small>Files written:</small><ul>${files.join("")}</ul></body></html>`;
 }
 
@@ -44,6 +46,6 @@ function findHeading(sandbox: SimSandbox): string | undefined {
   return undefined;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"]/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -66,11 +66,17 @@ async function handle(options: {
   const { state, request, response } = options;
   const url = new URL(request.url ?? "/", "http://simulator");
 
-  if (url.pathname.startsWith("/_simulator/")) return handleAdmin({ state, request, response, url });
+  if (url.pathname.startsWith("/_simulator/"))
+    return handleAdmin({ state, request, response, url });
 
   const preview = PREVIEW_HOST.exec(request.headers.host ?? "");
   if (preview) {
-    return handlePreview({ state, sandboxId: preview[2] ?? "", port: Number(preview[1]), response });
+    return handlePreview({
+      state,
+      sandboxId: preview[2] ?? "",
+      port: Number(preview[1]),
+      response,
+    });
   }
 
   const sandboxPort = header(request, "e2b-sandbox-port");

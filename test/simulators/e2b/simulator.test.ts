@@ -63,7 +63,10 @@ describe("E2B simulator with the real SDK", () => {
 
   it("reports a failing install as a CommandExitError with its stderr", async () => {
     await injectFaults("t-install", ["install-fails"]);
-    const sandbox = await Sandbox.create({ ...connection(), metadata: { kilnTeamId: "t-install" } });
+    const sandbox = await Sandbox.create({
+      ...connection(),
+      metadata: { kilnTeamId: "t-install" },
+    });
     const failure = await sandbox.commands.run("npm install").catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(CommandExitError);
     expect((failure as CommandExitError).exitCode).toBe(1);
@@ -83,10 +86,7 @@ describe("E2B simulator with the real SDK", () => {
     );
     expect(execution.logs.stdout).toEqual(["hello\n"]);
     expect(execution.logs.stderr).toEqual(["careful\n"]);
-    expect(execution.results.map((result) => result.formats())).toEqual([
-      ["png"],
-      ["html"],
-    ]);
+    expect(execution.results.map((result) => result.formats())).toEqual([["png"], ["html"]]);
     expect(execution.results[1]?.text).toContain("month");
     expect(execution.error).toBeUndefined();
   });
