@@ -225,11 +225,17 @@ async function startAndWait(run: RunContext, sandbox: LiveSandbox): Promise<bool
   const endReady = run.step("ready", `waiting for port ${port}`);
   let exit: CommandOutcome | null = null;
   void server.exited.then((outcome) => {
-    exit = outcome;
+    // Our own listening deadline ending the output stream is not the server ending.
+    if (outcome.kind !== "timed_out") exit = outcome;
   });
 
   const deadlineMs =
-    Date.now() + Math.min(timeoutsMs.ready, Math.max(0, run.expiresAtMs() - Date.now()));
+    Date.now() +
+    commandTimeoutMs({
+      stepTimeoutMs: timeoutsMs.ready,
+      expiresAtMs: run.expiresAtMs(),
+      nowMs: Date.now(),
+    });
   for (let attempt = 0; Date.now() < deadlineMs; attempt += 1) {
     if (exit) break;
     if (await portAnswers({ connection: run.connection, sandbox, port })) {

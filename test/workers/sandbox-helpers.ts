@@ -54,8 +54,19 @@ export type SimulatedSandbox = {
   envVars: Record<string, string>;
   metadata: Record<string, string>;
   files: string[];
-  processes: { pid: number; cmd: string; state: string; exitCode?: number }[];
+  processes: {
+    pid: number;
+    cmd: string;
+    state: string;
+    exitCode?: number;
+    connectTimeoutMs?: number;
+  }[];
 };
+
+/** The E2B id of a sandbox, read off its preview URL or failure-free view via the simulator. */
+export function e2bIdFromUrl(url: string | null | undefined): string {
+  return /\/\/\d+-(sim[0-9a-f]+)\./.exec(url ?? "")?.[1] ?? "";
+}
 
 export async function simulatedSandbox(e2bId: string): Promise<SimulatedSandbox> {
   const response = await fetch(`${env.E2B_SANDBOX_URL}/_simulator/sandboxes/${e2bId}`);

@@ -94,7 +94,14 @@ async function startProcess(options: {
   };
   const cmd = start.process.args?.at(-1) ?? start.process.cmd;
   const behaviour = commandBehaviour(sandbox, cmd, start.process.envs ?? {});
-  const process: SimProcess = { pid: state.newPid(), cmd, state: "running", exitCode: undefined };
+  const timeoutHeader = request.headers["connect-timeout-ms"];
+  const process: SimProcess = {
+    pid: state.newPid(),
+    cmd,
+    state: "running",
+    exitCode: undefined,
+    connectTimeoutMs: typeof timeoutHeader === "string" ? Number(timeoutHeader) : undefined,
+  };
   sandbox.processes.set(process.pid, process);
 
   response.writeHead(200, { "content-type": "application/connect+json" });

@@ -9,8 +9,8 @@
  * browsers resolve to the loopback address.
  *
  * `POST /_simulator/faults {teamId, faults, startDelayMs?}` injects faults for
- * one Kiln team (see faults.ts); `GET /_simulator/sandboxes/<id>` shows a
- * sandbox's state (files, processes) to tests.
+ * one Kiln team (see faults.ts); `GET /_simulator/sandboxes/<id>` (E2B id or Kiln's
+ * `kilnSandboxId`) shows a sandbox's state (files, processes) to tests.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -110,7 +110,11 @@ async function handleAdmin(options: {
   }
 
   const match = /^\/_simulator\/sandboxes\/([^/]+)$/.exec(url.pathname);
-  const sandbox = match ? state.sandboxes.get(match[1] ?? "") : undefined;
+  // By E2B id, or by the Kiln sandbox id in its metadata.
+  const key = match?.[1] ?? "";
+  const sandbox =
+    state.sandboxes.get(key) ??
+    [...state.sandboxes.values()].find((candidate) => candidate.metadata.kilnSandboxId === key);
   if (!sandbox) return sendError(response, 404, "unknown simulator route or sandbox");
   sendJson(response, 200, {
     id: sandbox.id,
@@ -119,12 +123,15 @@ async function handleAdmin(options: {
     metadata: sandbox.metadata,
     envVars: sandbox.envVars,
     files: [...sandbox.files.keys()],
-    processes: [...sandbox.processes.values()].map(({ pid, cmd, state, exitCode }) => ({
-      pid,
-      cmd,
-      state,
-      exitCode,
-    })),
+    processes: [...sandbox.processes.values()].map(
+      ({ pid, cmd, state, exitCode, connectTimeoutMs }) => ({
+        pid,
+        cmd,
+        state,
+        exitCode,
+        connectTimeoutMs,
+      }),
+    ),
   });
 }
 

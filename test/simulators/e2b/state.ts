@@ -11,6 +11,8 @@ export type SimProcess = {
   cmd: string;
   state: "running" | "exited" | "killed";
   exitCode: number | undefined;
+  /** The client's deadline, from `Connect-Timeout-Ms` (absent: none). */
+  connectTimeoutMs: number | undefined;
   /** Ends a running process from outside (SendSignal, sandbox kill). */
   stop?: (reason: "killed" | "gone") => void;
 };
