@@ -33,6 +33,12 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, email: string) {
+  // One persistent browser profile: forget the previous test's session first.
+  await page.goto(stack.url);
+  await page.evaluate(() => {
+    localStorage.clear();
+    sessionStorage.clear();
+  });
   await page.goto(stack.url);
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Sign in" }).click();
