@@ -3,6 +3,8 @@
  * routes. Which routes need a signed-in caller is decided here, in one place.
  */
 import { Hono } from "hono";
+import { contextStorage } from "hono/context-storage";
+import { admissionRoutes } from "./admission/routes.ts";
 import { isDevelopment } from "./config.ts";
 import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
@@ -21,6 +23,7 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createApp() {
   const app = new Hono<AppBindings>();
 
+  app.use("*", contextStorage());
   app.use("*", requestId());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
@@ -38,6 +41,7 @@ export function createApp() {
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
   app.route("/api", sandboxRoutes);
+  app.route("/api/ops", admissionRoutes);
 
   return app;
 }

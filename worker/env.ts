@@ -23,6 +23,12 @@ export type Env = {
   KILN_MODEL?: string;
   /** Development sign-in only: comma-separated emails that get the platform operator role. */
   KILN_PLATFORM_OPERATORS?: string;
+  /** How long a TeamGateway keeps the routing read from KV, in ms (default 5000). */
+  KILN_ROUTING_CACHE_MS?: string;
+  /** How long a dropped stream waits for its client to come back, in ms (default 10000). */
+  KILN_STREAM_GRACE_MS?: string;
+  /** Silence after which an answer's stream gets an SSE keep-alive comment, in ms (default 15000). */
+  KILN_SSE_KEEPALIVE_MS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
 
@@ -32,6 +38,8 @@ export type Env = {
   E2B_API_URL?: string;
   /** One origin for envd and the code interpreter; set only for the local simulator. */
   E2B_SANDBOX_URL?: string;
+  /** Sign-up stage while KV holds no admission policy: allow_list | waitlist | open (default). */
+  KILN_ADMISSION_DEFAULT?: string;
 };
 
 export type AppVariables = {

@@ -97,7 +97,9 @@ export function SandboxPanel(props: SandboxPanelProps) {
       {state.phase === "ready" && sandbox?.previewUrl ? (
         <iframe className="sandbox__preview" title="Sandbox preview" src={sandbox.previewUrl} />
       ) : null}
-      {state.logs.length > 0 || state.phase === "running" ? <SandboxLogs lines={state.logs} /> : null}
+      {state.logs.length > 0 || state.phase === "running" ? (
+        <SandboxLogs lines={state.logs} />
+      ) : null}
     </div>
   );
 }
