@@ -198,6 +198,6 @@ export const sandboxSettingsSchema = z.object({
     .optional(),
   maxConcurrentPerTeam: z.number().int().min(0).max(100).optional(),
   creationsPerMinute: z.number().int().min(1).max(10_000).optional(),
-  warmPool: z.record(sandboxTemplateIdSchema, z.number().int().min(0).max(10)).optional(),
+  warmPool: z.partialRecord(sandboxTemplateIdSchema, z.number().int().min(0).max(10)).optional(),
 });
 export type SandboxSettingsOverride = z.infer<typeof sandboxSettingsSchema>;

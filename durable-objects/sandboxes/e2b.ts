@@ -64,6 +64,19 @@ export async function createSandbox(input: {
   }
 }
 
+/** Reattaches to a running sandbox (a warm one) and sets its remaining life. */
+export async function connectSandbox(input: {
+  connection: E2bConnection;
+  e2bId: string;
+  codeInterpreter: boolean;
+  timeoutMs: number;
+}): Promise<LiveSandbox> {
+  const connectOptions = { ...options(input.connection), timeoutMs: input.timeoutMs };
+  return input.codeInterpreter
+    ? CodeInterpreter.connect(input.e2bId, connectOptions)
+    : Sandbox.connect(input.e2bId, connectOptions);
+}
+
 export async function killSandbox(connection: E2bConnection, e2bId: string): Promise<boolean> {
   return Sandbox.kill(e2bId, options(connection));
 }

@@ -26,6 +26,7 @@ import { e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
 import { sandboxEventStream } from "./sse.ts";
 import { type SandboxRow, SandboxStore, toView } from "./store.ts";
 import { SANDBOX_TEMPLATES } from "./templates.ts";
+import { WarmPool } from "./warm-pool.ts";
 
 /** A refusal the Worker turns into the documented error body. */
 export type SandboxRefusal = {
@@ -43,6 +44,7 @@ export class Sandboxes {
   readonly #store: SandboxStore;
   readonly #breaker: E2bBreaker;
   readonly #events: SandboxEventSink;
+  readonly #warm: WarmPool;
 
   constructor(ctx: DurableObjectState, env: Env, events: SandboxEventSink = logSandboxEvent) {
     this.#ctx = ctx;
@@ -50,6 +52,7 @@ export class Sandboxes {
     this.#store = new SandboxStore(ctx.storage.sql);
     this.#breaker = new E2bBreaker(ctx.storage.sql);
     this.#events = events;
+    this.#warm = new WarmPool(ctx.storage.sql);
   }
 
   async open(input: {
@@ -116,6 +119,20 @@ export class Sandboxes {
         admission.admitSandboxCreation({ ticket, perMinute: limits.creationsPerMinute }),
       leaveQueue: (ticket) => admission.leaveSandboxQueue(ticket),
       breaker: this.#breaker,
+      takeWarm: async (timeoutMs) => {
+        const warmSize = limits.warmPool[template.id] ?? 0;
+        if (warmSize <= 0) return null;
+        const taken = await this.#warm.take({ connection, template, timeoutMs, nowMs: Date.now() });
+        // Top up behind the run: the next request finds one ready.
+        void this.#warm.refill({
+          connection,
+          template,
+          size: warmSize,
+          ttlSeconds: limits.maxLifetimeSeconds,
+          teamId: input.teamId,
+        });
+        return taken;
+      },
       onSettled: async () => {
         this.#recordIfEnded(sandboxId);
         await this.#armAlarm();

@@ -30,6 +30,8 @@ export type RunDependencies = {
   admit: (ticket: string) => Promise<Admission>;
   leaveQueue: (ticket: string) => Promise<void>;
   breaker: E2bBreaker;
+  /** A ready sandbox from the warm pool, given the run's lifetime, or null. */
+  takeWarm: (timeoutMs: number) => Promise<LiveSandbox | null>;
   /** Called once the run has reached its last state (ready counts), to rearm alarms. */
   onSettled: () => Promise<void>;
 };
@@ -93,6 +95,13 @@ async function waitForAdmission(run: RunContext, deps: RunDependencies): Promise
 async function create(run: RunContext, deps: RunDependencies): Promise<LiveSandbox | null> {
   const endStep = run.step("create", run.template.e2bTemplate);
   const row = run.row();
+
+  const warm = await deps.takeWarm(Math.max(1_000, row.expires_at - Date.now()));
+  if (warm) {
+    run.store.update(run.sandboxId, { e2b_id: warm.sandboxId, e2b_started_at: Date.now() });
+    endStep("done", `${run.template.e2bTemplate}, from the warm pool`);
+    return warm;
+  }
   const outcome = await createSandbox({
     connection: run.connection,
     e2bTemplate: run.template.e2bTemplate,

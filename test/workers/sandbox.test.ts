@@ -164,6 +164,35 @@ describe("lifetime", () => {
   });
 });
 
+describe("warm pool", () => {
+  it("is off by default; with a size set, the next run takes a ready sandbox", async () => {
+    const session = await signIn();
+    const first = await runSandbox(session.access_token, REACT_APP);
+    expect(
+      first.find(
+        (event) =>
+          event.type === "step" && event.step.name === "create" && event.step.status === "done",
+      ),
+    ).toMatchObject({ step: { detail: "base" } });
+
+    await setSandboxSettings({ warmPool: { "vite-react": 1 }, maxConcurrentPerTeam: 5 });
+    await runSandbox(session.access_token, REACT_APP);
+    const stub = env.TEAM_GATEWAY.get(env.TEAM_GATEWAY.idFromName(session.team_id));
+    await expect
+      .poll(() =>
+        runInDurableObject(stub, (_instance, state) =>
+          Number(state.storage.sql.exec("SELECT count(*) AS n FROM warm_sandboxes").one().n),
+        ),
+      )
+      .toBe(1);
+
+    const warm = await runSandbox(session.access_token, REACT_APP);
+    const create = warm.findLast((event) => event.type === "step" && event.step.name === "create");
+    expect(create).toMatchObject({ step: { status: "done", detail: "base, from the warm pool" } });
+    expect(last(warm, "ready")?.sandbox.previewUrl).toContain("3000-");
+  });
+});
+
 describe("limits and the kill switch", () => {
   it("refuses a sandbox over the team's cap, saying which limit and what to do", async () => {
     await setSandboxSettings({ maxConcurrentPerTeam: 1 });

@@ -24,6 +24,15 @@ export async function handleControlPlane(options: {
     return create({ ...options, body: await readJson(request) });
   }
 
+  const connect = /^\/v2\/sandboxes\/([^/]+)\/connect$/.exec(url.pathname);
+  if (request.method === "POST" && connect) {
+    const live = state.live(connect[1]);
+    if (!live) return sendError(response, 404, `sandbox "${connect[1]}" not found`);
+    const body = (await readJson(request)) as { timeout?: number };
+    if (body.timeout) live.endAtMs = Date.now() + body.timeout * 1000;
+    return sendJson(response, 200, sandboxBody(live, options.domain));
+  }
+
   const match = /^\/sandboxes\/([^/]+)(\/timeout)?$/.exec(url.pathname);
   const sandbox = state.live(match?.[1]);
   if (!match) return sendError(response, 404, `${url.pathname} is not simulated`);
@@ -73,16 +82,20 @@ async function create(options: {
     metadata: body.metadata ?? {},
     envVars: body.envVars ?? {},
   });
-  sendJson(response, 201, {
+  sendJson(response, 201, sandboxBody(sandbox, options.domain));
+}
+
+function sandboxBody(sandbox: SimSandbox, domain: string) {
+  return {
     sandboxID: sandbox.id,
     templateID: sandbox.templateId,
     clientID: "simulator",
     envdVersion: ENVD_VERSION,
     envdAccessToken: sandbox.accessToken,
-    domain: options.domain,
+    domain,
     trafficAccessToken: null,
     alias: sandbox.templateId,
-  });
+  };
 }
 
 function detail(sandbox: SimSandbox) {
