@@ -5,6 +5,7 @@
  * runtime lives in, and every preview failed).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readlinkSync } from "node:fs";
 import { mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +46,14 @@ function pids(pattern: string): number[] {
     return execFileSync("pgrep", ["-f", pattern]).toString().trim().split("\n").map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches.
+  }
+}
+
+function isUnder(pid: number, folder: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`) === folder.replace(/\/$/, "");
+  } catch {
+    return false;
   }
 }
 
@@ -95,5 +104,6 @@ describe("npm run dev", () => {
     await stopped;
     expect(await exitCode).toBe(1);
     expect(pids(`wrangler.* dev --port ${port} `)).toEqual([]);
+    expect(pids(`vite.js build --watch`).filter((pid) => isUnder(pid, projectRoot))).toEqual([]);
   }, 300_000);
 });
