@@ -66,6 +66,7 @@ describe("npm run dev", () => {
         ...process.env,
         PORT: String(port),
         KILN_SIMULATOR_PORT: String(await freePort()),
+        KILN_E2B_SIMULATOR_PORT: String(await freePort()),
         KILN_STATE_DIR: await mkdtemp(join(tmpdir(), "kiln-dev-")),
       },
       stdio: ["ignore", "pipe", "pipe"],
