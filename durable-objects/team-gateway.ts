@@ -41,6 +41,8 @@ import {
   readRouting,
   routingCacheMs,
 } from "./routing.ts";
+import { SandboxAdmission } from "./sandboxes/admission.ts";
+import { Sandboxes } from "./sandboxes/manager.ts";
 import { encodeEvent, SSE_HEADERS } from "./sse.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -59,6 +61,9 @@ export class TeamGateway extends DurableObject<Env> {
   /** Duplicates waiting for the claimer to start (or give up), by key. */
   readonly #waiting = new Map<string, (() => void)[]>();
   #teamId = "unknown";
+  /** The team's sandboxes (durable-objects/sandboxes/). */
+  readonly #sandboxes: Sandboxes;
+  #admission: SandboxAdmission | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +72,46 @@ export class TeamGateway extends DurableObject<Env> {
     this.#keys = new IdempotencyKeys(sql);
     this.#log = new EventLog(sql);
     this.#breakers = new Breakers(sql, { teamId: () => this.#teamId });
+    this.#sandboxes = new Sandboxes(ctx, env);
+  }
+
+  override async alarm() {
+    await this.#sandboxes.alarm();
+  }
+
+  openSandbox(input: Parameters<Sandboxes["open"]>[0]) {
+    return this.#sandboxes.open(input);
+  }
+
+  recreateSandbox(input: Parameters<Sandboxes["recreate"]>[0]) {
+    return this.#sandboxes.recreate(input);
+  }
+
+  sandboxStatus(sandboxId: string) {
+    return this.#sandboxes.status(sandboxId);
+  }
+
+  sandboxLogs(sandboxId: string) {
+    return this.#sandboxes.logs(sandboxId);
+  }
+
+  keepSandboxAlive(sandboxId: string) {
+    return this.#sandboxes.keepAlive(sandboxId);
+  }
+
+  stopSandbox(sandboxId: string) {
+    return this.#sandboxes.stop(sandboxId);
+  }
+
+  /** Only on the one global instance named ADMISSION_OBJECT_NAME (sandboxes/admission.ts). */
+  admitSandboxCreation(input: { ticket: string; perMinute: number }) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    return this.#admission.admit({ ...input, nowMs: Date.now() });
+  }
+
+  leaveSandboxQueue(ticket: string) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    this.#admission.leave(ticket);
   }
 
   /** Keeps a code selection as temporary context for a later message. */
