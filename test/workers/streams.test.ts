@@ -301,5 +301,12 @@ describe("the SSE response", () => {
     }
     await reader?.cancel();
     expect(text).toContain(": keep-alive\n\n");
+
+    // The cancelled answer is aborted after the grace period and saved as such.
+    const saved = await savedAnswer(
+      session.access_token,
+      response.headers.get("x-conversation-id") ?? "",
+    );
+    expect(saved.status).toBe("aborted");
   });
 });
