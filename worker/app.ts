@@ -13,6 +13,7 @@ import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
+import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
@@ -40,6 +41,7 @@ export function createApp() {
   app.use("/api/*", requireAuth());
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
+  app.route("/api/ops", opsRoutingRoutes);
   app.route("/api", sandboxRoutes);
   app.route("/api/ops", admissionRoutes);
 
