@@ -42,7 +42,8 @@ export const sandboxRoutes = new Hono<AppBindings>()
   .post("/sandbox", async (c) => {
     const request = await parseJsonBody(c, sandboxCreateRequestSchema);
     const teamId = await activeTeamId(c.env, c.get("auth"), c.req.header("x-team-id"));
-    const opened = await gateway(c.env, teamId).openSandbox({ teamId, request });
+    const userId = c.get("auth").userId;
+    const opened = await gateway(c.env, teamId).openSandbox({ teamId, userId, request });
     return eventStream(unwrap(opened), c.get("requestId"));
   })
   .get("/sandbox/:id", async (c) => {
@@ -63,7 +64,8 @@ export const sandboxRoutes = new Hono<AppBindings>()
   })
   .post("/sandbox/:id/recreate", async (c) => {
     const { teamId, sandboxId } = await target(c);
-    const opened = await gateway(c.env, teamId).recreateSandbox({ teamId, sandboxId });
+    const userId = c.get("auth").userId;
+    const opened = await gateway(c.env, teamId).recreateSandbox({ teamId, userId, sandboxId });
     return eventStream(unwrap(opened), c.get("requestId"));
   });
 
