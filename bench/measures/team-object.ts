@@ -43,9 +43,12 @@ async function level(context: BenchContext, streams: number, target: "kiln" | "d
   });
 }
 
-export async function measureTeamObject(context: BenchContext): Promise<Figure> {
+export async function measureTeamObject(
+  context: BenchContext,
+  streamLevels: readonly number[] = STREAM_LEVELS,
+): Promise<Figure> {
   const levels = [];
-  for (const streams of STREAM_LEVELS) {
+  for (const streams of streamLevels) {
     context.log(`team object: ${streams} streams`);
     const kiln = await level(context, streams, "kiln");
     const direct = await level(context, streams, "direct");
