@@ -3,6 +3,8 @@
  * routes. Which routes need a signed-in caller is decided here, in one place.
  */
 import { Hono } from "hono";
+import { contextStorage } from "hono/context-storage";
+import { admissionRoutes } from "./admission/routes.ts";
 import { isDevelopment } from "./config.ts";
 import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
@@ -11,7 +13,9 @@ import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
+import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { sandboxRoutes } from "./routes/sandbox.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
 /** Largest request body: a message plus its attachments, with room for JSON escaping. */
@@ -20,6 +24,7 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createApp() {
   const app = new Hono<AppBindings>();
 
+  app.use("*", contextStorage());
   app.use("*", requestId());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
@@ -36,6 +41,9 @@ export function createApp() {
   app.use("/api/*", requireAuth());
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
+  app.route("/api/ops", opsRoutingRoutes);
+  app.route("/api", sandboxRoutes);
+  app.route("/api/ops", admissionRoutes);
 
   return app;
 }

@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | "payload_too_large"
   | "unauthorized"
   | "forbidden"
+  | "not_admitted"
+  | "waitlisted"
   | "not_found"
   | "method_not_allowed"
   | "conversation_not_found"
@@ -21,6 +23,10 @@ export type ApiErrorCode =
   | "idempotency_key_reused"
   | "version_conflict"
   | "database_unavailable"
+  | "sandbox_not_found"
+  | "sandbox_expired"
+  | "sandbox_not_running"
+  | "sandbox_limit_reached"
   | "internal_error";
 
 export class ApiError extends Error {

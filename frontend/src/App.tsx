@@ -3,6 +3,7 @@ import { useConfig } from "./auth/use-config.ts";
 import { useSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
+import { OpsPage } from "./ops/OpsPage.tsx";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
 
 export function App() {
@@ -42,5 +43,8 @@ export function App() {
     );
   }
 
+  if (window.location.pathname === "/ops") {
+    return <OpsPage config={configState.config} session={session} />;
+  }
   return <WorkspacePage config={configState.config} session={session} />;
 }

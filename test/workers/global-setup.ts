@@ -6,12 +6,14 @@
 import type { TestProject } from "vitest/node";
 import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
+import { startE2bSimulator } from "../simulators/e2b/server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     simulatorUrl: string;
+    e2bSimulatorUrl: string;
   }
 }
 
@@ -28,9 +30,12 @@ export default async function setup(project: TestProject) {
 
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
+  const e2b = await startE2bSimulator();
+  project.provide("e2bSimulatorUrl", e2b.url);
 
   return async () => {
     await simulator.close();
+    await e2b.close();
     await database?.stop();
   };
 }
