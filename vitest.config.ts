@@ -34,6 +34,9 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                // Both key sources at once: the JWKS of the Supabase Auth
+                // simulator and the local HS256 secret of development sign-in.
+                SUPABASE_URL: inject("supabaseUrl"),
               },
             },
           })),

@@ -10,6 +10,10 @@ export type Env = {
   /** HS256 secret of the Supabase project (legacy JWT secret) or the local one. */
   SUPABASE_JWT_SECRET?: string;
   SUPABASE_URL?: string;
+  /** Overrides the JWKS location derived from SUPABASE_URL. */
+  SUPABASE_JWKS_URL?: string;
+  /** The project's publishable (anon) key: lets the SPA sign in with supabase-js. */
+  SUPABASE_ANON_KEY?: string;
 
   OPENAI_API_KEY?: string;
   OPENAI_BASE_URL?: string;

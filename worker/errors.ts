@@ -18,6 +18,10 @@ export type ApiErrorCode =
   | "provider_error"
   | "provider_unavailable"
   | "database_unavailable"
+  | "auth_unavailable"
+  | "team_not_found"
+  | "invitation_not_found"
+  | "last_owner"
   | "internal_error";
 
 export class ApiError extends Error {

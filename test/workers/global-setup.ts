@@ -1,17 +1,20 @@
 /**
  * Starts what the workerd tests talk to over real sockets: Postgres (PGlite
- * on a free port with the migrations applied, or DATABASE_URL) and the
- * provider simulator, and hands their URLs to the pool through `provide`.
+ * on a free port with the migrations applied, or DATABASE_URL), the provider
+ * simulator and the Supabase Auth simulator (JWKS), and hands their URLs to
+ * the pool through `provide`.
  */
 import type { TestProject } from "vitest/node";
 import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
+import { startSupabaseAuthSimulator } from "../simulators/supabase-auth/server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     simulatorUrl: string;
+    supabaseUrl: string;
   }
 }
 
@@ -25,11 +28,14 @@ export default async function setup(project: TestProject) {
     firstTokenDelayMs: 0,
     chunkDelayMs: 0,
   });
+  const supabase = await startSupabaseAuthSimulator();
 
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
+  project.provide("supabaseUrl", supabase.url);
 
   return async () => {
+    await supabase.close();
     await simulator.close();
     await database?.stop();
   };
