@@ -12,6 +12,7 @@ import { requestId } from "./middleware/request-id/index.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { teamRoutes } from "./routes/team.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
 /** Largest request body: a message plus its attachments, with room for JSON escaping. */
@@ -36,6 +37,7 @@ export function createApp() {
   app.use("/api/*", requireAuth());
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
+  app.route("/api", teamRoutes);
 
   return app;
 }

@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | "provider_unavailable"
   | "database_unavailable"
   | "auth_unavailable"
+  | "history_unavailable"
   | "team_not_found"
   | "invitation_not_found"
   | "last_owner"

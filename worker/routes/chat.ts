@@ -1,43 +1,33 @@
 /**
- * `POST /api/chat`: validates the turn, records the person's message, and
+ * `POST /api/chat`: validates the turn, queues the person's message for
+ * saving (chat-turn.ts), and
  * hands the rest to the team's TeamGateway, whose SSE answer is passed
  * straight through (so a disconnect reaches the gateway as a cancel).
  * `POST /api/context`: keeps a code selection as temporary context.
  */
 import { Hono } from "hono";
 import {
-  type ChatRequest,
   type ContextResponse,
   chatRequestSchema,
   contextRequestSchema,
 } from "../../contract/api.ts";
-import type { GatewayChatRequest } from "../../durable-objects/chat-request.ts";
-import type { ChatMessage } from "../../durable-objects/providers/types.ts";
-import type { AuthContext } from "../auth/verify.ts";
-import { resolveActiveTeam } from "../db/active-team.ts";
-import { type Sql, withSql } from "../db/client.ts";
-import {
-  createConversation,
-  findConversation,
-  insertMessage,
-  listMessages,
-} from "../db/conversations.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
-import { conversationNotFound } from "./workspace.ts";
-
-const HISTORY_MESSAGES = 40;
-const TITLE_CHARS = 80;
+import { allow } from "./access.ts";
+import { recordTurn } from "./chat-turn.ts";
 
 export const chatRoutes = new Hono<AppBindings>()
-  .post("/chat", async (c) => {
+  .post("/chat", allow("POST /api/chat"), async (c) => {
     const body = await parseJsonBody(c, chatRequestSchema);
     const auth = c.get("auth");
     const requestId = c.get("requestId");
 
-    const gatewayRequest = await withSql(c.env, (sql) =>
-      recordTurn(sql, { auth, body, requestId, requestedTeamId: c.req.header("x-team-id") }),
-    );
+    const { gatewayRequest, historyState } = await recordTurn(c.env, {
+      auth,
+      team: c.get("team"),
+      body,
+      requestId,
+    });
 
     const response = await teamGateway(c.env, gatewayRequest.teamId).fetch(
       "https://team-gateway/chat",
@@ -47,14 +37,13 @@ export const chatRoutes = new Hono<AppBindings>()
     headers.set("X-Request-Id", requestId);
     // Lets a client that got an error (not a stream) still open the conversation.
     headers.set("X-Conversation-Id", gatewayRequest.conversationId);
+    headers.set("X-Kiln-History", historyState);
     return new Response(response.body, { status: response.status, headers });
   })
-  .post("/context", async (c) => {
+  .post("/context", allow("POST /api/context"), async (c) => {
     const selection = await parseJsonBody(c, contextRequestSchema);
     const auth = c.get("auth");
-    const team = await withSql(c.env, (sql) =>
-      resolveActiveTeam(sql, { auth, requestedTeamId: c.req.header("x-team-id") }),
-    );
+    const team = c.get("team");
     const saved: ContextResponse = await teamGateway(c.env, team.id).saveContext({
       selection,
       userId: auth.userId,
@@ -64,83 +53,4 @@ export const chatRoutes = new Hono<AppBindings>()
 
 function teamGateway(env: Env, teamId: string) {
   return env.TEAM_GATEWAY.get(env.TEAM_GATEWAY.idFromName(teamId));
-}
-
-async function recordTurn(
-  sql: Sql,
-  options: {
-    auth: AuthContext;
-    body: ChatRequest;
-    requestId: string;
-    requestedTeamId: string | undefined;
-  },
-): Promise<GatewayChatRequest> {
-  const { auth, body } = options;
-  const team = await resolveActiveTeam(sql, {
-    auth,
-    requestedTeamId: options.requestedTeamId,
-  });
-
-  const conversation = body.conversationId
-    ? await findConversation(sql, { teamId: team.id, conversationId: body.conversationId })
-    : await createConversation(sql, {
-        teamId: team.id,
-        userId: auth.userId,
-        title: titleFrom(body.message),
-        template: body.template ?? null,
-      });
-  if (!conversation) throw conversationNotFound();
-
-  const history: ChatMessage[] = (
-    await listMessages(sql, { conversationId: conversation.id, limit: HISTORY_MESSAGES })
-  )
-    .filter((message) => message.status === "complete" || message.role === "user")
-    .map((message) => ({ role: message.role, content: message.content }));
-
-  const userMessageId = crypto.randomUUID();
-  const attachments = body.attachments ?? [];
-  await insertMessage(sql, {
-    id: userMessageId,
-    conversationId: conversation.id,
-    teamId: team.id,
-    authorId: auth.userId,
-    role: "user",
-    content: body.message,
-    status: "complete",
-    attachments,
-  });
-
-  return {
-    requestId: options.requestId,
-    teamId: team.id,
-    userId: auth.userId,
-    conversationId: conversation.id,
-    userMessageId,
-    assistantMessageId: crypto.randomUUID(),
-    template: body.template ?? conversation.template ?? undefined,
-    model: body.model,
-    message: body.message,
-    attachments,
-    contextIds: body.contextIds ?? [],
-    history: mergeConsecutiveTurns(history),
-  };
-}
-
-function titleFrom(message: string): string {
-  const line = message.trim().split("\n")[0] ?? "New chat";
-  return Array.from(line).slice(0, TITLE_CHARS).join("") || "New chat";
-}
-
-/**
- * Both APIs want turns that alternate; a failed answer leaves two user turns
- * in a row, which are joined into one.
- */
-function mergeConsecutiveTurns(history: ChatMessage[]): ChatMessage[] {
-  const merged: ChatMessage[] = [];
-  for (const turn of history) {
-    const last = merged.at(-1);
-    if (last && last.role === turn.role) last.content = `${last.content}\n\n${turn.content}`;
-    else merged.push({ ...turn });
-  }
-  return merged;
 }

@@ -1,0 +1,82 @@
+/**
+ * Who may call what: every API route and the roles allowed on it, in one
+ * table. A route states its row with `allow("METHOD /api/path")`, which also
+ * resolves the active team (`X-Team-Id`) and checks the caller's role there.
+ *
+ * - `public`: anyone, no token;
+ * - `signed-in`: any valid token; not scoped to a team;
+ * - a list of team roles: the caller's role in the active team must be listed;
+ * - `platform-operator`: Kiln's own operators only (app_metadata.kiln_role).
+ *
+ * Viewers read but never spend: no route that calls a model or a sandbox
+ * lists them.
+ */
+import type { MiddlewareHandler } from "hono";
+import { resolveActiveTeam } from "../db/active-team.ts";
+import type { TeamRole } from "../db/memberships.ts";
+import type { AppBindings } from "../env.ts";
+import { ApiError } from "../errors.ts";
+
+export type RouteAccess = "public" | "signed-in" | "platform-operator" | readonly TeamRole[];
+
+const EVERY_ROLE = ["owner", "admin", "member", "viewer"] as const;
+const SPENDERS = ["owner", "admin", "member"] as const;
+const MANAGERS = ["owner", "admin"] as const;
+
+// biome-ignore format: the table reads best as one aligned row per route.
+export const ROUTE_ACCESS = {
+  "GET /api/health":                         "public",
+  "GET /api/config":                         "public",
+  "POST /api/dev/sign-in":                   "public",
+  "GET /api/me":                             "signed-in",
+  "POST /api/teams":                         "signed-in",
+  "POST /api/invitations/:id/accept":        "signed-in",
+  "GET /api/conversations":                  EVERY_ROLE,
+  "GET /api/conversations/:id":              EVERY_ROLE,
+  "POST /api/chat":                          SPENDERS,
+  "POST /api/context":                       SPENDERS,
+  "GET /api/team/members":                   EVERY_ROLE,
+  "POST /api/team/invitations":              MANAGERS,
+  "DELETE /api/team/invitations/:id":        MANAGERS,
+  "PATCH /api/team/members/:userId":         MANAGERS,
+  "DELETE /api/team/members/:userId":        MANAGERS,
+} as const satisfies Record<string, RouteAccess>;
+
+export type RouteName = keyof typeof ROUTE_ACCESS;
+
+/** Enforces the route's row of ROUTE_ACCESS; runs after `requireAuth`. */
+export function allow(route: RouteName): MiddlewareHandler<AppBindings> {
+  // Widened on purpose: the table may not use every kind of access yet.
+  const access = ROUTE_ACCESS[route] as RouteAccess;
+
+  return async function allowMiddleware(c, next) {
+    if (access === "public" || access === "signed-in") return next();
+
+    const auth = c.get("auth");
+    if (access === "platform-operator") {
+      if (!auth.isPlatformOperator) throw forbidden("Only Kiln's platform operators may do this.");
+      return next();
+    }
+
+    const team = await resolveActiveTeam(c.env, {
+      auth,
+      requestedTeamId: c.req.header("x-team-id"),
+    });
+    if (!(access as readonly string[]).includes(team.role)) {
+      throw forbidden(
+        `Your role in ${team.name} is ${team.role}; this needs ${access.join(" or ")}.`,
+      );
+    }
+    c.set("team", team);
+    await next();
+  };
+}
+
+function forbidden(message: string): ApiError {
+  return new ApiError({
+    status: 403,
+    code: "forbidden",
+    message,
+    hint: "Ask an owner or admin of the team to change your role.",
+  });
+}
