@@ -11,7 +11,7 @@
 
 import type { Env } from "../env.ts";
 import { logger } from "../logger.ts";
-import { createSql, type Sql } from "./client.ts";
+import { createSql, isConnectionFailure, type Sql } from "./client.ts";
 import type {
   QueuedConversation,
   QueuedMessage,
@@ -137,16 +137,4 @@ async function insertSandbox(sql: Sql, record: SandboxRecord) {
     values (${record.id}, ${record.teamId}, ${record.userId}, ${record.conversationId},
       ${record.template}, ${record.event}, ${sql.json(record.detail ?? {})}, ${record.createdAt})
     on conflict (team_id, id, event) do nothing`;
-}
-
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    code === "ECONNREFUSED" ||
-    code === "CONNECT_TIMEOUT" ||
-    code === "CONNECTION_CLOSED" ||
-    code === "CONNECTION_ENDED" ||
-    code === "CONNECTION_DESTROYED" ||
-    !code
-  );
 }
