@@ -130,6 +130,8 @@ export type ClientConfig = {
   environment: string;
   version: string;
   devSignIn: boolean;
+  /** Set when a Supabase project is configured: the SPA signs in with supabase-js. */
+  supabase?: { url: string; anonKey: string };
   provider: { name: string; model: string; simulated: boolean };
   sandbox: { mode: "browser" | "e2b" };
 };

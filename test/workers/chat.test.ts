@@ -4,7 +4,6 @@
  * through the OpenAI SDK, and the answer streams back as SSE and is saved.
  */
 import { describe, expect, it } from "vitest";
-import type { ConversationResponse } from "../../contract/api.ts";
 import { parseCodeAnswer } from "../../contract/code-format.ts";
 import { joinedText, readChatEvents } from "../support/sse.ts";
 import { api, readError, signIn, waitForMessages } from "./helpers.ts";
