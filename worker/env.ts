@@ -7,7 +7,7 @@ export type Env = {
   KILN_KV: KVNamespace;
   HYPERDRIVE: Hyperdrive;
   /** Messages, request metadata and sandbox records, saved in batches (db/write-queue.ts). */
-  KILN_WRITES: Queue<import("./db/write-queue.ts").WriteMessage>;
+  KILN_EVENTS: Queue<import("./db/write-queue.ts").WriteMessage>;
 
   /** HS256 secret of the Supabase project (legacy JWT secret) or the local one. */
   SUPABASE_JWT_SECRET?: string;
@@ -29,6 +29,12 @@ export type Env = {
   KILN_MODEL?: string;
   /** Development sign-in only: comma-separated emails that get the platform operator role. */
   KILN_PLATFORM_OPERATORS?: string;
+  /** How long a TeamGateway keeps the routing read from KV, in ms (default 5000). */
+  KILN_ROUTING_CACHE_MS?: string;
+  /** How long a dropped stream waits for its client to come back, in ms (default 10000). */
+  KILN_STREAM_GRACE_MS?: string;
+  /** Silence after which an answer's stream gets an SSE keep-alive comment, in ms (default 15000). */
+  KILN_SSE_KEEPALIVE_MS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
 };

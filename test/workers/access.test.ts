@@ -23,6 +23,7 @@ type Expectation = {
   route: string;
   path: (fixture: Fixture) => string;
   body?: (caller: Caller) => unknown;
+  headers?: Record<string, string>;
   expect: Record<Caller, number>;
 };
 
@@ -63,6 +64,7 @@ const expectations: Expectation[] = [
   { route: "GET /api/conversations", path: () => "/api/conversations", expect: roles(200, everyone) },
   { route: "GET /api/conversations/:id", path: (f) => `/api/conversations/${f.conversationId}`, expect: roles(200, everyone) },
   { route: "POST /api/chat", path: () => "/api/chat", body: () => ({ message: "a counter" }), expect: roles(200, spenders) },
+  { route: "POST /api/chat/stop", path: () => "/api/chat/stop", headers: { "idempotency-key": "no-such-answer-1" }, expect: roles(200, spenders) },
   { route: "POST /api/context", path: () => "/api/context", body: () => ({ path: "a.ts", content: "x" }), expect: roles(201, spenders) },
   { route: "GET /api/team/members", path: () => "/api/team/members", expect: roles(200, everyone) },
   { route: "POST /api/team/invitations", path: () => "/api/team/invitations", body: (caller) => ({ email: `invitee-${caller}-${crypto.randomUUID()}@example.com`, role: "member" }), expect: roles(201, managers) },
@@ -136,7 +138,7 @@ describe.each(expectations)("$route", (expectation) => {
     const response = await api(expectation.path(fixture), {
       token: tokenFor(caller),
       method,
-      headers: { "x-team-id": fixture.teamId },
+      headers: { "x-team-id": fixture.teamId, ...expectation.headers },
       ...(expectation.body ? { body: expectation.body(caller) } : {}),
     });
     await response.text();

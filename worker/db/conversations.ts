@@ -23,6 +23,7 @@ type MessageRow = {
   status: MessageStatus;
   provider: string | null;
   model: string | null;
+  fallback_used: boolean | null;
   input_tokens: number | null;
   output_tokens: number | null;
   cache_read_tokens: number | null;
@@ -60,6 +61,7 @@ function toMessage(row: MessageRow): MessageView {
     status: row.status,
     provider: row.provider,
     model: row.model,
+    fallbackUsed: row.fallback_used ?? false,
     usage,
     attachments: row.attachments ?? [],
     createdAt: row.created_at.toISOString(),
@@ -93,7 +95,7 @@ export async function listMessages(
   const limit = options.limit ?? 500;
   const rows = await sql<MessageRow[]>`
     select * from (
-      select id, role, content, status, provider, model, input_tokens, output_tokens,
+      select id, role, content, status, provider, model, fallback_used, input_tokens, output_tokens,
         cache_read_tokens, cache_write_tokens, attachments, created_at
       from public.messages where conversation_id = ${options.conversationId}
       order by created_at desc, role desc limit ${limit}

@@ -10,17 +10,10 @@ import { enqueueWrites } from "./write-queue.ts";
 
 export async function enqueueSettledTurn(
   env: Env,
-  options: {
-    chat: GatewayChatRequest;
-    provider: string;
-    model: string;
-    outcome: GenerationOutcome;
-    latencyMs: number;
-  },
+  options: { chat: GatewayChatRequest; outcome: GenerationOutcome; latencyMs: number },
 ): Promise<void> {
   const { chat, outcome } = options;
   const createdAt = new Date().toISOString();
-  const status = outcome.status === "streaming" ? "error" : outcome.status;
 
   await enqueueWrites(env, [
     {
@@ -32,9 +25,10 @@ export async function enqueueSettledTurn(
         authorId: null,
         role: "assistant",
         content: outcome.text,
-        status,
-        provider: options.provider,
-        model: options.model,
+        status: outcome.status,
+        provider: outcome.provider,
+        model: outcome.model,
+        fallbackUsed: outcome.fallbackUsed,
         usage: outcome.usage,
         errorCode: outcome.error?.kind ?? null,
         createdAt,
@@ -47,9 +41,9 @@ export async function enqueueSettledTurn(
         requestId: chat.requestId,
         userId: chat.userId,
         conversationId: chat.conversationId,
-        provider: options.provider,
-        model: options.model,
-        outcome: status,
+        provider: outcome.provider,
+        model: outcome.model,
+        outcome: outcome.status,
         errorKind: outcome.error?.kind ?? null,
         usage: outcome.usage,
         latencyMs: options.latencyMs,

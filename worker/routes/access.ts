@@ -34,6 +34,7 @@ export const ROUTE_ACCESS = {
   "GET /api/conversations":                  EVERY_ROLE,
   "GET /api/conversations/:id":              EVERY_ROLE,
   "POST /api/chat":                          SPENDERS,
+  "POST /api/chat/stop":                     SPENDERS,
   "POST /api/context":                       SPENDERS,
   "GET /api/team/members":                   EVERY_ROLE,
   "POST /api/team/invitations":              MANAGERS,

@@ -1,8 +1,9 @@
 /**
- * `POST /api/chat`: validates the turn, queues the person's message for
- * saving (chat-turn.ts), and
- * hands the rest to the team's TeamGateway, whose SSE answer is passed
- * straight through (so a disconnect reaches the gateway as a cancel).
+ * `POST /api/chat`: validates the turn and hands it to the team's
+ * TeamGateway through chat-gateway.ts, which claims the Idempotency-Key and
+ * calls `recordTurn` (chat-turn.ts: history read, writes queued) only for
+ * the first request with that key.
+ * `POST /api/chat/stop`: ends an answer by its key.
  * `POST /api/context`: keeps a code selection as temporary context.
  */
 import { Hono } from "hono";
@@ -11,34 +12,36 @@ import {
   chatRequestSchema,
   contextRequestSchema,
 } from "../../contract/api.ts";
-import type { AppBindings, Env } from "../env.ts";
+import type { AppBindings } from "../env.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
 import { allow } from "./access.ts";
-import { recordTurn } from "./chat-turn.ts";
+import { forwardChat, stopChat, teamGateway } from "./chat-gateway.ts";
+import { type HistoryState, recordTurn } from "./chat-turn.ts";
 
 export const chatRoutes = new Hono<AppBindings>()
   .post("/chat", allow("POST /api/chat"), async (c) => {
     const body = await parseJsonBody(c, chatRequestSchema);
     const auth = c.get("auth");
+    const team = c.get("team");
     const requestId = c.get("requestId");
 
-    const { gatewayRequest, historyState } = await recordTurn(c.env, {
-      auth,
-      team: c.get("team"),
+    // The turn is saved only by the first request with its Idempotency-Key.
+    let historyState: HistoryState | null = null;
+    const response = await forwardChat(c, {
+      teamId: team.id,
       body,
-      requestId,
+      recordTurn: async () => {
+        const recorded = await recordTurn(c.env, { auth, team, body, requestId });
+        historyState = recorded.historyState;
+        return recorded.gatewayRequest;
+      },
     });
-
-    const response = await teamGateway(c.env, gatewayRequest.teamId).fetch(
-      "https://team-gateway/chat",
-      { method: "POST", body: JSON.stringify(gatewayRequest) },
-    );
-    const headers = new Headers(response.headers);
-    headers.set("X-Request-Id", requestId);
-    // Lets a client that got an error (not a stream) still open the conversation.
-    headers.set("X-Conversation-Id", gatewayRequest.conversationId);
-    headers.set("X-Kiln-History", historyState);
-    return new Response(response.body, { status: response.status, headers });
+    // Tells the client when the answer was made without the conversation's history.
+    if (historyState) response.headers.set("X-Kiln-History", historyState);
+    return response;
+  })
+  .post("/chat/stop", allow("POST /api/chat/stop"), async (c) => {
+    return c.json({ stopped: await stopChat(c, c.get("team").id) });
   })
   .post("/context", allow("POST /api/context"), async (c) => {
     const selection = await parseJsonBody(c, contextRequestSchema);
@@ -50,7 +53,3 @@ export const chatRoutes = new Hono<AppBindings>()
     });
     return c.json(saved, 201);
   });
-
-function teamGateway(env: Env, teamId: string) {
-  return env.TEAM_GATEWAY.get(env.TEAM_GATEWAY.idFromName(teamId));
-}
