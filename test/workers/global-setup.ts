@@ -18,7 +18,23 @@ declare module "vitest" {
   }
 }
 
+/**
+ * Miniflare's local Hyperdrive proxy pipes workerd's socket to Postgres with
+ * no 'error' listener on either end (miniflare 4.20260426.0,
+ * plugins/hyperdrive/hyperdrive-proxy.ts). When a test file's runtime is torn
+ * down while a connection is open (a queue consumer still saving a batch),
+ * the reset surfaces as an unhandled ECONNRESET that kills the whole run.
+ * Only that error is ignored here; anything else still ends the process.
+ */
+function ignoreProxyConnectionResets() {
+  process.on("uncaughtException", (error: NodeJS.ErrnoException) => {
+    if (error.code === "ECONNRESET" && error.syscall === "read") return;
+    throw error;
+  });
+}
+
 export default async function setup(project: TestProject) {
+  ignoreProxyConnectionResets();
   const external = process.env.DATABASE_URL;
   const database = external ? undefined : await startLocalDatabase();
   if (external) await migrate(external);
