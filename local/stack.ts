@@ -27,6 +27,8 @@ export type StackOptions = {
   simulatorDelays?: { firstTokenDelayMs: number; chunkDelayMs: number };
   /** Keep PGlite in memory instead of under stateDir. */
   inMemoryDatabase?: boolean;
+  /** Extra Worker variables, e.g. SUPABASE_URL for a test's Supabase Auth simulator. */
+  vars?: Record<string, string>;
   log?: (line: string) => void;
 };
 
@@ -105,6 +107,7 @@ function spawnWrangler(
     join(options.stateDir, "wrangler"),
     "--var",
     `KILN_SIMULATOR_URL:${options.simulator.url}`,
+    ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     "--show-interactive-dev-session=false",
     "--log-level",
     "warn",
