@@ -42,6 +42,9 @@ export default defineConfig({
                 // Both key sources at once: the JWKS of the Supabase Auth
                 // simulator and the local HS256 secret of development sign-in.
                 SUPABASE_URL: inject("supabaseUrl"),
+                E2B_API_KEY: "e2b_simulated",
+                E2B_API_URL: inject("e2bSimulatorUrl"),
+                E2B_SANDBOX_URL: inject("e2bSimulatorUrl"),
                 // Routing edits in KV apply to the next request; a short
                 // reconnect grace keeps the S7 test quick; keep-alives show up.
                 KILN_ROUTING_CACHE_MS: "0",

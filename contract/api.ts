@@ -37,17 +37,31 @@ export const MAX_MESSAGE_CHARS = 32_000;
 export const MAX_ATTACHMENT_CHARS = 200_000;
 export const MAX_ATTACHMENTS = 20;
 
+/**
+ * Text that Postgres can store: a `text` column rejects U+0000, which a
+ * binary file pasted or attached as text brings along.
+ */
+function storableText(limits: { min?: number; max: number }) {
+  return z
+    .string()
+    .min(limits.min ?? 0)
+    .max(limits.max)
+    .refine((value) => !value.includes("\u0000"), {
+      message: "contains a NUL character (U+0000); attach text files only",
+    });
+}
+
 /** A file or a selection of lines a person attaches to a message. */
 export const attachmentSchema = z.object({
-  path: z.string().min(1).max(300),
-  content: z.string().max(MAX_ATTACHMENT_CHARS),
+  path: storableText({ min: 1, max: 300 }),
+  content: storableText({ max: MAX_ATTACHMENT_CHARS }),
   startLine: z.number().int().positive().optional(),
   endLine: z.number().int().positive().optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
 export const chatRequestSchema = z.object({
-  message: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+  message: storableText({ max: MAX_MESSAGE_CHARS }).pipe(z.string().trim().min(1)),
   conversationId: z.uuid().optional(),
   template: templateIdSchema.optional(),
   model: z.string().min(1).max(100).optional(),
@@ -127,7 +141,7 @@ export type ConversationResponse = {
 
 export type TeamView = { id: string; name: string; role: string };
 export type MeResponse = {
-  user: { id: string; email: string };
+  user: { id: string; email: string; isPlatformOperator: boolean };
   teams: TeamView[];
   /** Invitations to the caller's email that wait to be accepted. */
   invitations?: InvitationView[];
@@ -141,7 +155,8 @@ export type ClientConfig = {
   /** Set when a Supabase project is configured: the SPA signs in with supabase-js. */
   supabase?: { url: string; anonKey: string };
   provider: { name: string; model: string; simulated: boolean };
-  sandbox: { mode: "browser" | "e2b" };
+  /** `simulated`: sandboxes run in the local E2B simulator. */
+  sandbox: { mode: "browser" | "e2b"; simulated?: boolean };
 };
 
 export type DependencyState = { status: "ok" | "degraded" | "down"; detail?: string };

@@ -19,7 +19,7 @@ import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
 import { logger } from "../worker/logger.ts";
 import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
-import { type FailedAnswer, openAnswer } from "./attempts.ts";
+import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
 import {
   type GatewayChatRequest,
@@ -34,11 +34,14 @@ import { buildMessages, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import {
   chainFor,
+  isTargetDisabled,
   providerEndpoint,
   RoutingCache,
   readRouting,
   routingCacheMs,
 } from "./routing.ts";
+import { SandboxAdmission } from "./sandboxes/admission.ts";
+import { Sandboxes } from "./sandboxes/manager.ts";
 import { encodeEvent, SSE_HEADERS } from "./sse.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -57,6 +60,9 @@ export class TeamGateway extends DurableObject<Env> {
   /** Duplicates waiting for the claimer to start (or give up), by key. */
   readonly #waiting = new Map<string, (() => void)[]>();
   #teamId = "unknown";
+  /** The team's sandboxes (durable-objects/sandboxes/). */
+  readonly #sandboxes: Sandboxes;
+  #admission: SandboxAdmission | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -65,6 +71,46 @@ export class TeamGateway extends DurableObject<Env> {
     this.#keys = new IdempotencyKeys(sql);
     this.#log = new EventLog(sql);
     this.#breakers = new Breakers(sql, { teamId: () => this.#teamId });
+    this.#sandboxes = new Sandboxes(ctx, env);
+  }
+
+  override async alarm() {
+    await this.#sandboxes.alarm();
+  }
+
+  openSandbox(input: Parameters<Sandboxes["open"]>[0]) {
+    return this.#sandboxes.open(input);
+  }
+
+  recreateSandbox(input: Parameters<Sandboxes["recreate"]>[0]) {
+    return this.#sandboxes.recreate(input);
+  }
+
+  sandboxStatus(sandboxId: string) {
+    return this.#sandboxes.status(sandboxId);
+  }
+
+  sandboxLogs(sandboxId: string) {
+    return this.#sandboxes.logs(sandboxId);
+  }
+
+  keepSandboxAlive(sandboxId: string) {
+    return this.#sandboxes.keepAlive(sandboxId);
+  }
+
+  stopSandbox(sandboxId: string) {
+    return this.#sandboxes.stop(sandboxId);
+  }
+
+  /** Only on the one global instance named ADMISSION_OBJECT_NAME (sandboxes/admission.ts). */
+  admitSandboxCreation(input: { ticket: string; perMinute: number }) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    return this.#admission.admit({ ...input, nowMs: Date.now() });
+  }
+
+  leaveSandboxQueue(ticket: string) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    this.#admission.leave(ticket);
   }
 
   /** Keeps a code selection as temporary context for a later message. */
@@ -208,6 +254,7 @@ export class TeamGateway extends DurableObject<Env> {
     void live.run((signal) =>
       openAnswer({
         chain,
+        isDisabled: (target) => isTargetDisabled(routing.config, target),
         breakers: this.#breakers,
         providerFor: (target) => {
           const endpoint = providerEndpoint(this.env, target.provider);
@@ -240,7 +287,9 @@ export class TeamGateway extends DurableObject<Env> {
       this.#breakers.record(outcome.provider, !failed);
     }
     if (outcome.failedBeforeFirstByte && outcome.error) {
-      const allOpen = outcome.attempts.every((attempt) => attempt.outcome === "skipped");
+      const allOpen =
+        outcome.attempts.some((attempt) => attempt.outcome === "breaker_open") &&
+        outcome.attempts.every((attempt) => SKIP_OUTCOMES.includes(attempt.outcome));
       const reply = this.#failureReply(
         { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
         chat.requestId,

@@ -5,9 +5,10 @@
  * KV and the built SPA. `npm run dev` and the browser test both start it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type E2bSimulator, startE2bSimulator } from "../test/simulators/e2b/server.ts";
 import {
   type ProviderSimulator,
   startProviderSimulator,
@@ -25,6 +26,8 @@ export type StackOptions = {
   simulatorPort?: number;
   /** Simulator pacing; tests use 0 for speed. */
   simulatorDelays?: { firstTokenDelayMs: number; chunkDelayMs: number };
+  /** The E2B simulator's port, started when no E2B_API_KEY is set; 0 picks a free one. */
+  e2bSimulatorPort?: number;
   /** Keep PGlite in memory instead of under stateDir. */
   inMemoryDatabase?: boolean;
   /** Extra Worker variables, e.g. SUPABASE_URL for a test's Supabase Auth simulator. */
@@ -36,6 +39,14 @@ export type Stack = {
   url: string;
   databaseUrl: string;
   simulator: ProviderSimulator;
+  /**
+   * Settles with wrangler's exit code if workerd stops while the stack is
+   * meant to be up (a crash), so the caller can say so instead of serving a
+   * dead URL. Never settles after `stop()`.
+   */
+  crashed: Promise<number | null>;
+  /** Running unless a real E2B_API_KEY is configured. */
+  e2bSimulator: E2bSimulator | undefined;
   stop(): Promise<void>;
 };
 
@@ -52,24 +63,43 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   log(`provider simulator listening on ${simulator.url}`);
 
-  const wrangler = spawnWrangler({ ...options, databaseUrl: database.url, simulator, log });
+  const e2bSimulator = (await e2bConfigured())
+    ? undefined
+    : await startE2bSimulator({ port: options.e2bSimulatorPort ?? 0 });
+  if (e2bSimulator) log(`E2B simulator listening on ${e2bSimulator.url}`);
+
+  const wrangler = spawnWrangler({
+    ...options,
+    databaseUrl: database.url,
+    simulator,
+    e2bSimulator,
+    log,
+  });
   const url = `http://localhost:${options.port}`;
   try {
     await waitForHealth(url, wrangler, 90_000);
   } catch (error) {
-    wrangler.kill("SIGTERM");
+    await stopChild(wrangler);
     await simulator.close();
+    await e2bSimulator?.close();
     await database.local?.stop();
     throw error;
   }
+
+  let stopping = false;
+  const crashed = watchForCrash({ url, child: wrangler, isStopping: () => stopping });
 
   return {
     url,
     databaseUrl: database.url,
     simulator,
+    crashed,
+    e2bSimulator,
     async stop() {
+      stopping = true;
       await stopChild(wrangler);
       await simulator.close();
+      await e2bSimulator?.close();
       await database.local?.stop();
     },
   };
@@ -92,6 +122,7 @@ function spawnWrangler(
   options: StackOptions & {
     databaseUrl: string;
     simulator: ProviderSimulator;
+    e2bSimulator: E2bSimulator | undefined;
     log: (line: string) => void;
   },
 ): ChildProcess {
@@ -107,6 +138,7 @@ function spawnWrangler(
     join(options.stateDir, "wrangler"),
     "--var",
     `KILN_SIMULATOR_URL:${options.simulator.url}`,
+    ...(options.e2bSimulator ? e2bSimulatorVars(options.e2bSimulator.url) : []),
     ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     "--show-interactive-dev-session=false",
     "--log-level",
@@ -125,6 +157,9 @@ function spawnWrangler(
       NO_UPDATE_NOTIFIER: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: wrangler.js re-spawns wrangler's CLI, which
+    // spawns workerd, and stopping must reach all three (see stopChild).
+    detached: true,
   });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) options.log(line);
@@ -134,10 +169,29 @@ function spawnWrangler(
   return child;
 }
 
+/** A real key in the environment or in `.dev.vars` (which `--var` would otherwise override). */
+async function e2bConfigured(): Promise<boolean> {
+  if (process.env.E2B_API_KEY) return true;
+  const devVars = await readFile(join(projectRoot, ".dev.vars"), "utf8").catch(() => "");
+  return /^\s*E2B_API_KEY\s*=\s*\S/m.test(devVars);
+}
+
+/** Points the Worker's E2B SDK at the simulator (a key is required, any value works). */
+function e2bSimulatorVars(url: string): string[] {
+  return [
+    "--var",
+    "E2B_API_KEY:e2b_simulated",
+    "--var",
+    `E2B_API_URL:${url}`,
+    "--var",
+    `E2B_SANDBOX_URL:${url}`,
+  ];
+}
+
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler exited with code ${child.exitCode}`);
+    if (hasExited(child)) throw new Error(`wrangler exited with code ${child.exitCode}`);
     try {
       const response = await fetch(`${url}/api/health`);
       if (response.ok) return;
@@ -149,15 +203,65 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`Kiln did not become healthy at ${url} within ${timeoutMs} ms`);
 }
 
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Stops wrangler's whole process group, which outlives wrangler.js if that one dies alone. */
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  if (hasExited(child)) {
+    signalGroup("SIGKILL");
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    const timer = setTimeout(() => signalGroup("SIGKILL"), 5_000);
     child.once("exit", () => {
       clearTimeout(timer);
+      signalGroup("SIGKILL");
       resolve();
     });
-    child.kill("SIGTERM");
+    signalGroup("SIGTERM");
+  });
+}
+
+const WATCHDOG_INTERVAL_MS = 5_000;
+const WATCHDOG_FAILURES = 3;
+
+/**
+ * Resolves when workerd stops answering: wrangler exited, or its port has
+ * refused connections three probes in a row (wrangler can outlive a dead
+ * workerd). A slow answer under load is not a failure.
+ */
+function watchForCrash(options: {
+  url: string;
+  child: ChildProcess;
+  isStopping: () => boolean;
+}): Promise<number | null> {
+  return new Promise((resolve) => {
+    let failures = 0;
+    const settle = (code: number | null) => {
+      clearInterval(timer);
+      if (!options.isStopping()) resolve(code);
+    };
+    options.child.once("exit", (code) => settle(code));
+    const timer = setInterval(async () => {
+      try {
+        await fetch(`${options.url}/api/health`, { signal: AbortSignal.timeout(30_000) });
+        failures = 0;
+      } catch (error) {
+        const refused = (error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
+        failures = refused ? failures + 1 : 0;
+        if (failures >= WATCHDOG_FAILURES) settle(options.child.exitCode);
+      }
+    }, WATCHDOG_INTERVAL_MS);
+    timer.unref();
   });
 }
 

@@ -20,6 +20,7 @@ const stack = await startStack({
   stateDir,
   databaseUrl: process.env.DATABASE_URL,
   simulatorPort: Number(process.env.KILN_SIMULATOR_PORT ?? 8790),
+  e2bSimulatorPort: Number(process.env.KILN_E2B_SIMULATOR_PORT ?? 8791),
   log,
 });
 
@@ -35,20 +36,30 @@ console.log(`
   │  Kiln is running:  ${stack.url.padEnd(26)}│
   └──────────────────────────────────────────────┘
   Provider: ${process.env.KILN_PROVIDER ?? "set in .dev.vars, else the local simulator"}
+  Sandboxes: ${process.env.E2B_API_KEY ? "E2B" : `E2B simulator at ${stack.e2bSimulator?.url}`}
   Database: ${process.env.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${join(stateDir, "pglite")}`}
   Press Ctrl+C to stop.
 `);
 
 let stopping = false;
-async function shutdown() {
+async function shutdown(exitCode = 0) {
   if (stopping) return;
   stopping = true;
   watcher.kill("SIGTERM");
   await stack.stop();
-  process.exit(0);
+  process.exit(exitCode);
 }
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());
+
+// A dead workerd must not leave a banner promising a running app.
+void stack.crashed.then((code) => {
+  console.error(`
+  Kiln stopped: workerd (wrangler dev) exited with code ${code}; the log above says why.
+  Run \`npm run dev\` again to restart it.
+`);
+  void shutdown(1);
+});
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

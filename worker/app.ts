@@ -3,6 +3,8 @@
  * routes. Which routes need a signed-in caller is decided here, in one place.
  */
 import { Hono } from "hono";
+import { contextStorage } from "hono/context-storage";
+import { admissionRoutes } from "./admission/routes.ts";
 import { isDevelopment } from "./config.ts";
 import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
@@ -11,7 +13,9 @@ import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
+import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { sandboxRoutes } from "./routes/sandbox.ts";
 import { teamRoutes } from "./routes/team.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
@@ -21,6 +25,7 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createApp() {
   const app = new Hono<AppBindings>();
 
+  app.use("*", contextStorage());
   app.use("*", requestId());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
@@ -38,6 +43,9 @@ export function createApp() {
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
   app.route("/api", teamRoutes);
+  app.route("/api/ops", opsRoutingRoutes);
+  app.route("/api", sandboxRoutes);
+  app.route("/api/ops", admissionRoutes);
 
   return app;
 }

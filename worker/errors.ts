@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | "payload_too_large"
   | "unauthorized"
   | "forbidden"
+  | "not_admitted"
+  | "waitlisted"
   | "not_found"
   | "method_not_allowed"
   | "conversation_not_found"
@@ -26,6 +28,10 @@ export type ApiErrorCode =
   | "team_not_found"
   | "invitation_not_found"
   | "last_owner"
+  | "sandbox_not_found"
+  | "sandbox_expired"
+  | "sandbox_not_running"
+  | "sandbox_limit_reached"
   | "internal_error";
 
 export class ApiError extends Error {

@@ -4,6 +4,7 @@ import { useConfig } from "./auth/use-config.ts";
 import { useSession, useSupabaseSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
+import { OpsPage } from "./ops/OpsPage.tsx";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
 
 export function App() {
@@ -46,6 +47,9 @@ export function App() {
 
   if (window.location.pathname === "/team") {
     return <TeamPage config={configState.config} session={session} />;
+  }
+  if (window.location.pathname === "/ops") {
+    return <OpsPage config={configState.config} session={session} />;
   }
   return <WorkspacePage config={configState.config} session={session} />;
 }

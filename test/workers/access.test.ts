@@ -11,9 +11,20 @@ import type { DevSignInResponse } from "../../contract/api.ts";
 import { createApp } from "../../worker/app.ts";
 import { api, signIn, waitForMessages } from "./helpers.ts";
 
-type Caller = "none" | "expired" | "otherTeam" | "owner" | "admin" | "member" | "viewer";
+type Caller =
+  | "none"
+  | "expired"
+  | "otherTeam"
+  | "owner"
+  | "admin"
+  | "member"
+  | "viewer"
+  | "operator";
 type Fixture = {
-  people: Record<"owner" | "admin" | "member" | "viewer" | "stranger", DevSignInResponse>;
+  people: Record<
+    "owner" | "admin" | "member" | "viewer" | "stranger" | "operator",
+    DevSignInResponse
+  >;
   teamId: string;
   conversationId: string;
   expiredToken: string;
@@ -35,6 +46,7 @@ const anyone = (status: number) => ({
   admin: status,
   member: status,
   viewer: status,
+  operator: status,
 });
 const signedIn = (status: number) => ({ ...anyone(status), none: 401, expired: 401 });
 const roles = (allowed: number, granted: Caller[]) => ({
@@ -45,6 +57,13 @@ const roles = (allowed: number, granted: Caller[]) => ({
   admin: granted.includes("admin") ? allowed : 403,
   member: granted.includes("member") ? allowed : 403,
   viewer: granted.includes("viewer") ? allowed : 403,
+  // A platform operator who is not in the team gets nothing of it.
+  operator: 403,
+});
+/** Kiln's own operators only: every team role is refused. */
+const operatorsOnly = (status: number) => ({
+  ...roles(status, []),
+  operator: status,
 });
 
 const everyone: Caller[] = ["owner", "admin", "member", "viewer"];
@@ -71,6 +90,23 @@ const expectations: Expectation[] = [
   { route: "DELETE /api/team/invitations/:id", path: () => `/api/team/invitations/${nobody}`, expect: roles(404, managers) },
   { route: "PATCH /api/team/members/:userId", path: () => `/api/team/members/${nobody}`, body: () => ({ role: "viewer" }), expect: roles(404, managers) },
   { route: "DELETE /api/team/members/:userId", path: () => `/api/team/members/${nobody}`, expect: roles(404, managers) },
+  // Sandboxes: an empty body or an unknown sandbox, past authorization.
+  { route: "POST /api/sandbox", path: () => "/api/sandbox", body: () => ({}), expect: roles(400, spenders) },
+  { route: "GET /api/sandbox/:id", path: () => `/api/sandbox/${nobody}`, expect: roles(404, everyone) },
+  { route: "GET /api/sandbox/:id/logs", path: () => `/api/sandbox/${nobody}/logs`, expect: roles(404, everyone) },
+  { route: "POST /api/sandbox/:id/keep-alive", path: () => `/api/sandbox/${nobody}/keep-alive`, expect: roles(404, spenders) },
+  { route: "POST /api/sandbox/:id/stop", path: () => `/api/sandbox/${nobody}/stop`, expect: roles(404, spenders) },
+  { route: "POST /api/sandbox/:id/recreate", path: () => `/api/sandbox/${nobody}/recreate`, expect: roles(404, spenders) },
+  // Operators: reads answer, writes with an empty body are refused as invalid.
+  { route: "GET /api/sandbox/settings", path: () => "/api/sandbox/settings", expect: operatorsOnly(200) },
+  { route: "PUT /api/sandbox/settings", path: () => "/api/sandbox/settings", body: () => "nope", expect: operatorsOnly(400) },
+  { route: "GET /api/ops/routing", path: () => "/api/ops/routing", expect: operatorsOnly(200) },
+  { route: "PUT /api/ops/routing", path: () => "/api/ops/routing", body: () => "nope", expect: operatorsOnly(400) },
+  { route: "GET /api/ops/breakers", path: () => `/api/ops/breakers?teamId=${nobody}`, expect: operatorsOnly(200) },
+  { route: "GET /api/ops/admission", path: () => "/api/ops/admission", expect: operatorsOnly(200) },
+  { route: "PUT /api/ops/admission", path: () => "/api/ops/admission", body: () => "nope", expect: operatorsOnly(400) },
+  { route: "GET /api/ops/admission/waitlist", path: () => "/api/ops/admission/waitlist", expect: operatorsOnly(200) },
+  { route: "POST /api/ops/admission/admit", path: () => "/api/ops/admission/admit", body: () => "nope", expect: operatorsOnly(400) },
 ];
 
 let fixture: Fixture;
@@ -99,6 +135,7 @@ beforeAll(async () => {
     member: await joinTeam(owner, "member"),
     viewer: await joinTeam(owner, "viewer"),
     stranger: await signIn(),
+    operator: await signIn("ops@example.com"),
   };
 
   const chat = await api("/api/chat", {
@@ -130,7 +167,16 @@ function tokenFor(caller: Caller): string | undefined {
   return fixture.people[caller].access_token;
 }
 
-const callers: Caller[] = ["none", "expired", "otherTeam", "owner", "admin", "member", "viewer"];
+const callers: Caller[] = [
+  "none",
+  "expired",
+  "otherTeam",
+  "owner",
+  "admin",
+  "member",
+  "viewer",
+  "operator",
+];
 
 describe.each(expectations)("$route", (expectation) => {
   it.each(callers)("as %s", async (caller) => {

@@ -7,6 +7,7 @@
 import type { TestProject } from "vitest/node";
 import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
+import { startE2bSimulator } from "../simulators/e2b/server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
 import { startSupabaseAuthSimulator } from "../simulators/supabase-auth/server.ts";
 
@@ -15,6 +16,7 @@ declare module "vitest" {
     databaseUrl: string;
     simulatorUrl: string;
     supabaseUrl: string;
+    e2bSimulatorUrl: string;
   }
 }
 
@@ -49,10 +51,13 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
   project.provide("supabaseUrl", supabase.url);
+  const e2b = await startE2bSimulator();
+  project.provide("e2bSimulatorUrl", e2b.url);
 
   return async () => {
     await supabase.close();
     await simulator.close();
+    await e2b.close();
     await database?.stop();
   };
 }

@@ -243,14 +243,14 @@ describe("with the database down", () => {
     };
     const message = { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body };
 
-    const downBatch = createMessageBatch<WriteMessage>("kiln-events", [message]);
+    const downBatch = createMessageBatch<WriteMessage>("kiln-writes", [message]);
     const downContext = createExecutionContext();
     await consumeWrites(downBatch, downEnv);
     const downResult = await getQueueResult(downBatch, downContext);
     expect(downResult.retryBatch.retry).toBe(true);
     expect(downResult.explicitAcks).toEqual([]);
 
-    const upBatch = createMessageBatch<WriteMessage>("kiln-events", [{ ...message, attempts: 2 }]);
+    const upBatch = createMessageBatch<WriteMessage>("kiln-writes", [{ ...message, attempts: 2 }]);
     const upContext = createExecutionContext();
     await consumeWrites(upBatch, env);
     const upResult = await getQueueResult(upBatch, upContext);

@@ -1,5 +1,5 @@
 /**
- * The consumer of KILN_EVENTS: inserts a batch in one transaction, in an
+ * The consumer of KILN_WRITES: inserts a batch in one transaction, in an
  * order that respects foreign keys (conversations, then messages, then the
  * logs). Every insert ignores a row that already exists, so a redelivered
  * message is harmless. If the database is unreachable the whole batch is

@@ -1,6 +1,6 @@
 /**
  * Writes that must not slow a chat request down go through a Cloudflare
- * Queue (binding KILN_EVENTS) and are inserted in batches by its consumer
+ * Queue (binding KILN_WRITES) and are inserted in batches by its consumer
  * (queue-consumer.ts): a new conversation with its first message, each
  * saved message, request metadata and sandbox records. Queues deliver at
  * least once, so every message carries its own ids and the consumer's
@@ -74,7 +74,7 @@ export type WriteMessage =
 export async function enqueueWrites(env: Env, writes: WriteMessage[]): Promise<void> {
   if (writes.length === 0) return;
   try {
-    await env.KILN_EVENTS.sendBatch(writes.map((body) => ({ body, contentType: "json" })));
+    await env.KILN_WRITES.sendBatch(writes.map((body) => ({ body, contentType: "json" })));
   } catch (error) {
     throw new ApiError({
       status: 503,

@@ -41,21 +41,42 @@ export const ROUTE_ACCESS = {
   "DELETE /api/team/invitations/:id":        MANAGERS,
   "PATCH /api/team/members/:userId":         MANAGERS,
   "DELETE /api/team/members/:userId":        MANAGERS,
+  "POST /api/sandbox":                       SPENDERS,
+  "GET /api/sandbox/:id":                    EVERY_ROLE,
+  "GET /api/sandbox/:id/logs":               EVERY_ROLE,
+  "POST /api/sandbox/:id/keep-alive":        SPENDERS,
+  "POST /api/sandbox/:id/stop":              SPENDERS,
+  "POST /api/sandbox/:id/recreate":          SPENDERS,
+  "GET /api/sandbox/settings":               "platform-operator",
+  "PUT /api/sandbox/settings":               "platform-operator",
+  "GET /api/ops/routing":                    "platform-operator",
+  "PUT /api/ops/routing":                    "platform-operator",
+  "GET /api/ops/breakers":                   "platform-operator",
+  "GET /api/ops/admission":                  "platform-operator",
+  "PUT /api/ops/admission":                  "platform-operator",
+  "GET /api/ops/admission/waitlist":         "platform-operator",
+  "POST /api/ops/admission/admit":           "platform-operator",
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteName = keyof typeof ROUTE_ACCESS;
 
 /** Enforces the route's row of ROUTE_ACCESS; runs after `requireAuth`. */
 export function allow(route: RouteName): MiddlewareHandler<AppBindings> {
-  // Widened on purpose: the table may not use every kind of access yet.
-  const access = ROUTE_ACCESS[route] as RouteAccess;
+  const access: RouteAccess = ROUTE_ACCESS[route];
 
   return async function allowMiddleware(c, next) {
     if (access === "public" || access === "signed-in") return next();
 
     const auth = c.get("auth");
     if (access === "platform-operator") {
-      if (!auth.isPlatformOperator) throw forbidden("Only Kiln's platform operators may do this.");
+      if (!auth.isPlatformOperator) {
+        throw new ApiError({
+          status: 403,
+          code: "forbidden",
+          message: "Only Kiln's platform operators may use this route.",
+          hint: "Ask an operator; the role is set in the user's app_metadata.kiln_role.",
+        });
+      }
       return next();
     }
 

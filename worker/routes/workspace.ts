@@ -26,7 +26,12 @@ export const workspaceRoutes = new Hono<AppBindings>()
       if (teams.length === 0)
         teams = [await ensurePersonalTeam(sql, { id: auth.userId, email: auth.email })];
       const invitations = auth.email ? await listInvitationsForEmail(sql, auth.email) : [];
-      return { user: { id: auth.userId, email: auth.email }, teams, invitations };
+      const user = {
+        id: auth.userId,
+        email: auth.email,
+        isPlatformOperator: auth.isPlatformOperator,
+      };
+      return { user, teams, invitations };
     });
     return c.json(body);
   })

@@ -38,6 +38,14 @@ export function saveContext(body: ContextRequest): Promise<ApiResult<ContextResp
   return apiRequest("/api/context", { method: "POST", body });
 }
 
+/** Stop: the server aborts the answer (and its upstream call) for this key at once. */
+export function stopAnswer(idempotencyKey: string): Promise<ApiResult<{ stopped: boolean }>> {
+  return apiRequest("/api/chat/stop", {
+    method: "POST",
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
+}
+
 export function getTeamMembers(): Promise<ApiResult<TeamMembersResponse>> {
   return apiRequest("/api/team/members");
 }
