@@ -4,6 +4,7 @@
  * SPA uses the same types to read responses and stream events.
  */
 import { z } from "zod";
+import { limitDetailsSchema } from "./limits.ts";
 
 /** Every error the API returns has this one shape, whatever the route. */
 export const errorBodySchema = z.object({
@@ -12,6 +13,8 @@ export const errorBodySchema = z.object({
     message: z.string(),
     hint: z.string().optional(),
     requestId: z.string(),
+    /** Present on every limit error (429). */
+    limit: limitDetailsSchema.optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -8,6 +8,7 @@ import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
 import { limitBody } from "./middleware/body/index.ts";
 import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
+import { rateLimit } from "./middleware/rate-limit/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
@@ -23,6 +24,7 @@ export function createApp() {
   app.use("*", requestId());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
+  app.use("/api/*", rateLimit({ scope: "ip" }));
   app.use("/api/*", limitBody(MAX_BODY_BYTES));
 
   app.route("/api", publicRoutes);
@@ -34,6 +36,7 @@ export function createApp() {
   app.route("/api/dev", devSignInRoutes);
 
   app.use("/api/*", requireAuth());
+  app.use("/api/*", rateLimit({ scope: "user" }));
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
 

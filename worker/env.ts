@@ -25,6 +25,18 @@ export type Env = {
   KILN_PLATFORM_OPERATORS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
+
+  /** Edge rate limits (worker/middleware/rate-limit): Upstash when both are set. */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** JSON `{"user"|"team"|"ip": {"limit", "windowSeconds"}}`; defaults in rate-limit/config.ts. */
+  KILN_RATE_LIMITS?: string;
+  KILN_RATE_LIMIT_TIMEOUT_MS?: string;
+  KILN_RATE_LIMIT_PREFIX?: string;
+  /** Workers rate-limiting bindings, used when Upstash is not configured or not answering. */
+  RATE_LIMIT_USER?: RateLimit;
+  RATE_LIMIT_TEAM?: RateLimit;
+  RATE_LIMIT_IP?: RateLimit;
 };
 
 export type AppVariables = {
