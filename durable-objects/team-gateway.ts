@@ -7,7 +7,7 @@
  * (idle objects are evicted, so nothing lives only on the heap).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ChatStreamEvent, ContextRequest } from "../contract/api.ts";
+import type { ChatStreamEvent, ContextRequest, Usage } from "../contract/api.ts";
 import { providerSettings } from "../worker/config.ts";
 import { withSql } from "../worker/db/client.ts";
 import { insertMessage } from "../worker/db/conversations.ts";
@@ -17,16 +17,74 @@ import { logger } from "../worker/logger.ts";
 import { type GatewayChatRequest, MAX_OUTPUT_TOKENS } from "./chat-request.ts";
 import { ContextStore } from "./context-store.ts";
 import { type GenerationOutcome, startGeneration } from "./generation.ts";
+import { TeamLimitsModule } from "./limits/index.ts";
+import type { LimitOverrides, PlanId } from "./limits/plans.ts";
 import { buildMessages, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import type { ProviderError } from "./providers/types.ts";
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
+  readonly #limits: TeamLimitsModule;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#contexts = new ContextStore(ctx.storage.sql);
+    this.#limits = new TeamLimitsModule({
+      sql: ctx.storage.sql,
+      kv: env.KILN_KV,
+      waitUntil: (promise) => ctx.waitUntil(promise),
+    });
+  }
+
+  // Limits (durable-objects/limits/): quotas, budgets, usage ledger, sandbox cap.
+  reserveGeneration(options: {
+    userId: string;
+    model: string;
+    promptTokens: number;
+    maxOutputTokens: number;
+  }) {
+    return this.#limits.reserveGeneration({ ...options, now: Date.now() });
+  }
+
+  settleGeneration(options: {
+    teamId: string;
+    reservationId: string;
+    userId: string;
+    model: string;
+    usage: Usage;
+    failed: boolean;
+  }) {
+    return this.#limits.settleGeneration({ ...options, now: Date.now() });
+  }
+
+  /** For the sandbox module: take a slot before starting a sandbox, or learn why not. */
+  acquireSandboxSlot(options: { sandboxId: string; userId: string; ttlMs?: number }) {
+    return this.#limits.acquireSandboxSlot({ ...options, now: Date.now() });
+  }
+
+  releaseSandboxSlot(sandboxId: string) {
+    this.#limits.releaseSandboxSlot(sandboxId);
+  }
+
+  limitsView() {
+    return this.#limits.limitsView();
+  }
+
+  setLimitOverrides(overrides: LimitOverrides) {
+    return this.#limits.setOverrides(overrides);
+  }
+
+  setPlan(plan: PlanId) {
+    this.#limits.setPlan(plan);
+  }
+
+  setAlertWebhook(url: string | null) {
+    this.#limits.setWebhook(url);
+  }
+
+  usage(options: { fromDay: string; toDay: string; userId: string | undefined }) {
+    return this.#limits.usage({ ...options, now: Date.now() });
   }
 
   /** Keeps a code selection as temporary context for a later message. */
