@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { limitDetailsSchema } from "./limits.ts";
+import type { TrimReport } from "./prompt-budget.ts";
 
 /** Every error the API returns has this one shape, whatever the route. */
 export const errorBodySchema = z.object({
@@ -86,6 +87,10 @@ export type ChatStreamEvent =
       provider: string;
       model: string;
       simulated: boolean;
+      /** What the prompt left out to fit the model's budget (absent when nothing was). */
+      trimmed?: TrimReport;
+      /** A replay of a cached answer: no model call, no cost. */
+      cached?: boolean;
     }
   | { type: "delta"; text: string }
   | { type: "usage"; usage: Usage }

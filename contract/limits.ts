@@ -43,5 +43,6 @@ export function retryAfterSeconds(resetAtMs: number, nowMs: number): number {
 /** Micro-dollars as people read them: `$1.50`, `$0.0042`. */
 export function formatMicroUsd(microUsd: number): string {
   const dollars = microUsd / 1_000_000;
-  return dollars >= 1 || dollars === 0 ? `$${dollars.toFixed(2)}` : `$${dollars.toPrecision(2)}`;
+  if (dollars === 0 || Math.abs(dollars) >= 0.01) return `$${dollars.toFixed(2)}`;
+  return `$${dollars.toFixed(6).replace(/0+$/, "")}`;
 }

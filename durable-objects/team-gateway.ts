@@ -8,18 +8,21 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { ChatStreamEvent, ContextRequest, Usage } from "../contract/api.ts";
+import { nothingTrimmed, promptBudget } from "../contract/prompt-budget.ts";
 import { providerSettings } from "../worker/config.ts";
 import { withSql } from "../worker/db/client.ts";
 import { insertMessage } from "../worker/db/conversations.ts";
 import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
+import { limitResponse } from "../worker/limits/explain.ts";
 import { logger } from "../worker/logger.ts";
 import { type GatewayChatRequest, MAX_OUTPUT_TOKENS } from "./chat-request.ts";
 import { ContextStore } from "./context-store.ts";
 import { type GenerationOutcome, startGeneration } from "./generation.ts";
 import { TeamLimitsModule } from "./limits/index.ts";
 import type { LimitOverrides, PlanId } from "./limits/plans.ts";
-import { buildMessages, systemPrompt } from "./prompt.ts";
+import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
+import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import type { ProviderError } from "./providers/types.ts";
 
@@ -125,26 +128,62 @@ export class TeamGateway extends DurableObject<Env> {
     };
     const startedAt = Date.now();
 
+    const system = systemPrompt(chat.template);
+    const prompt = buildPrompt({
+      history: chat.history,
+      message: chat.message,
+      attachments: [...chat.attachments, ...found],
+      budget: promptBudget(model),
+    });
+    if (!nothingTrimmed(prompt.trimmed)) meta.trimmed = prompt.trimmed;
+    const promptTokens = promptTokensOf(system, prompt.messages);
+    const admission = await this.#limits.reserveGeneration({
+      userId: chat.userId,
+      model,
+      promptTokens,
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+      now: startedAt,
+    });
+    if (!admission.ok) return limitResponse(admission.limit, chat.requestId);
+    const reservationId = admission.reservation.id;
+
     const started = await startGeneration({
       provider,
       requestId: chat.requestId,
       meta,
-      request: {
-        model,
-        system: systemPrompt(chat.template),
-        messages: buildMessages({
-          history: chat.history,
-          message: chat.message,
-          attachments: [...chat.attachments, ...found],
-        }),
-        maxOutputTokens: MAX_OUTPUT_TOKENS,
+      request: { model, system, messages: prompt.messages, maxOutputTokens: MAX_OUTPUT_TOKENS },
+      onSettled: async (outcome) => {
+        await this.#settleBudget({ chat, model, outcome, promptTokens, reservationId });
+        await this.#settle({ chat, provider: provider.name, model, outcome, startedAt });
       },
-      onSettled: (outcome) =>
-        this.#settle({ chat, provider: provider.name, model, outcome, startedAt }),
     });
 
     if (started.kind === "streaming") return started.response;
     return providerFailureResponse(started.error, chat.requestId);
+  }
+
+  /** Real usage replaces the reservation; a ledger fault is logged, never thrown at the stream. */
+  async #settleBudget(options: {
+    chat: GatewayChatRequest;
+    model: string;
+    outcome: GenerationOutcome;
+    promptTokens: number;
+    reservationId: string;
+  }) {
+    const { chat, outcome } = options;
+    try {
+      await this.#limits.settleGeneration({
+        teamId: chat.teamId,
+        reservationId: options.reservationId,
+        userId: chat.userId,
+        model: options.model,
+        usage: settledUsage({ ...outcome, promptTokens: options.promptTokens }),
+        failed: outcome.status === "error",
+        now: Date.now(),
+      });
+    } catch (error) {
+      logger.error("limits.settle_failed", { requestId: chat.requestId, error: String(error) });
+    }
   }
 
   /** Records how a generation ended: the answer joins the conversation history. */

@@ -12,6 +12,8 @@ import { rateLimit } from "./middleware/rate-limit/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
+import { limitsRoutes } from "./routes/limits.ts";
+import { opsLimitsRoutes } from "./routes/ops-limits.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
@@ -39,6 +41,8 @@ export function createApp() {
   app.use("/api/*", rateLimit({ scope: "user" }));
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
+  app.route("/api", limitsRoutes);
+  app.route("/api/ops", opsLimitsRoutes);
 
   return app;
 }

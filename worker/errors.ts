@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | "quota_exceeded"
   | "budget_exceeded"
   | "prompt_too_large"
+  | "limit_above_plan"
   | "unauthorized"
   | "forbidden"
   | "not_found"

@@ -24,6 +24,7 @@ import {
 } from "../db/conversations.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { enforceTeamRateLimit } from "../middleware/rate-limit/index.ts";
 import { conversationNotFound } from "./workspace.ts";
 
 const HISTORY_MESSAGES = 40;
@@ -38,6 +39,8 @@ export const chatRoutes = new Hono<AppBindings>()
     const gatewayRequest = await withSql(c.env, (sql) =>
       recordTurn(sql, { auth, body, requestId, requestedTeamId: c.req.header("x-team-id") }),
     );
+    // TODO(soon): check before the turn is saved; today the team is only known inside recordTurn.
+    await enforceTeamRateLimit(c, gatewayRequest.teamId);
 
     const response = await teamGateway(c.env, gatewayRequest.teamId).fetch(
       "https://team-gateway/chat",
