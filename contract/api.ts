@@ -58,6 +58,11 @@ export const chatRequestSchema = z.object({
   attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS).optional(),
   /** Ids of selections saved with `POST /api/context`. */
   contextIds: z.array(z.uuid()).max(MAX_ATTACHMENTS).optional(),
+  /**
+   * "draft" (default) may use the team's cheaper draft model and the prompt
+   * cache; "final" ("Improve") asks for the final model and a fresh answer.
+   */
+  quality: z.enum(["draft", "final"]).optional(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 

@@ -19,6 +19,7 @@ export type GatewayChatRequest = {
   attachments: Attachment[];
   contextIds: string[];
   history: ChatMessage[];
+  quality?: "draft" | "final" | undefined;
 };
 
 export const MAX_OUTPUT_TOKENS = 8_192;

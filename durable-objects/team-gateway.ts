@@ -16,6 +16,13 @@ import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
 import { limitResponse } from "../worker/limits/explain.ts";
 import { logger } from "../worker/logger.ts";
+import {
+  promptCacheEnabled,
+  promptCacheKey,
+  readCachedAnswer,
+  replayCachedAnswer,
+  writeCachedAnswer,
+} from "./cache/prompt-cache.ts";
 import { type GatewayChatRequest, MAX_OUTPUT_TOKENS } from "./chat-request.ts";
 import { ContextStore } from "./context-store.ts";
 import { type GenerationOutcome, startGeneration } from "./generation.ts";
@@ -25,6 +32,7 @@ import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
 import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import type { ProviderError } from "./providers/types.ts";
+import { chooseModel } from "./routing/draft-final.ts";
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
@@ -116,7 +124,12 @@ export class TeamGateway extends DurableObject<Env> {
 
     const settings = providerSettings(this.env);
     const provider = createProvider(settings);
-    const model = chat.model ?? settings.model;
+    const model = chooseModel({
+      requested: chat.model,
+      quality: chat.quality,
+      env: this.env,
+      fallback: settings.model,
+    });
     const meta: Extract<ChatStreamEvent, { type: "meta" }> = {
       type: "meta",
       conversationId: chat.conversationId,
@@ -137,6 +150,33 @@ export class TeamGateway extends DurableObject<Env> {
     });
     if (!nothingTrimmed(prompt.trimmed)) meta.trimmed = prompt.trimmed;
     const promptTokens = promptTokensOf(system, prompt.messages);
+
+    const cacheKey =
+      promptCacheEnabled(this.env.KILN_PROMPT_CACHE) && chat.quality !== "final"
+        ? await promptCacheKey({
+            teamId: chat.teamId,
+            model,
+            system,
+            messages: prompt.messages,
+            maxOutputTokens: MAX_OUTPUT_TOKENS,
+          })
+        : undefined;
+    const cached = cacheKey ? await readCachedAnswer(this.env.KILN_KV, cacheKey) : null;
+    if (cached) {
+      this.#limits.recordCacheHit({ userId: chat.userId, model, now: startedAt });
+      const outcome: GenerationOutcome = {
+        status: "complete",
+        text: cached.text,
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        finishReason: cached.finishReason,
+        error: null,
+      };
+      this.ctx.waitUntil(
+        this.#settle({ chat, provider: provider.name, model, outcome, startedAt }),
+      );
+      return replayCachedAnswer(meta, cached);
+    }
+
     const admission = await this.#limits.reserveGeneration({
       userId: chat.userId,
       model,
@@ -154,6 +194,14 @@ export class TeamGateway extends DurableObject<Env> {
       request: { model, system, messages: prompt.messages, maxOutputTokens: MAX_OUTPUT_TOKENS },
       onSettled: async (outcome) => {
         await this.#settleBudget({ chat, model, outcome, promptTokens, reservationId });
+        if (cacheKey && outcome.status === "complete" && outcome.finishReason === "stop") {
+          const answer = {
+            text: outcome.text,
+            finishReason: "stop",
+            createdAt: new Date().toISOString(),
+          };
+          this.ctx.waitUntil(writeCachedAnswer(this.env.KILN_KV, cacheKey, answer));
+        }
         await this.#settle({ chat, provider: provider.name, model, outcome, startedAt });
       },
     });

@@ -37,6 +37,11 @@ export type Env = {
   RATE_LIMIT_USER?: RateLimit;
   RATE_LIMIT_TEAM?: RateLimit;
   RATE_LIMIT_IP?: RateLimit;
+  /** "off" turns the KV prompt cache off (durable-objects/cache/prompt-cache.ts). */
+  KILN_PROMPT_CACHE?: string;
+  /** Draft → final routing: first answers on the draft model, "Improve" on the final one. */
+  KILN_DRAFT_MODEL?: string;
+  KILN_FINAL_MODEL?: string;
 };
 
 export type AppVariables = {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { ErrorBody } from "../../contract/api.ts";
 import type { UsageResponse } from "../../contract/usage.ts";
-import { readChatEvents } from "../support/sse.ts";
+import { joinedText, readChatEvents } from "../support/sse.ts";
 import { api, readError, signIn } from "./helpers.ts";
 
 describe("limits through the API", () => {
@@ -105,5 +105,33 @@ describe("limits through the API", () => {
       body: { default: { inputMicroUsdPerMillion: 1.5 }, models: {} },
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("the prompt cache", () => {
+  it("replays a repeated first message as a cached stream that costs nothing", async () => {
+    const session = await signIn();
+    const token = session.access_token;
+    const ask = async (body: Record<string, unknown>) =>
+      readChatEvents(
+        await api("/api/chat", { token, body: { message: "a pomodoro timer", ...body } }),
+      );
+
+    const first = await ask({});
+    const second = await ask({});
+    const improved = await ask({ quality: "final" });
+
+    const meta = (events: Awaited<ReturnType<typeof ask>>) => events[0]?.event;
+    expect(meta(first)).not.toHaveProperty("cached");
+    expect(meta(second)).toMatchObject({ type: "meta", cached: true });
+    expect(meta(improved)).not.toHaveProperty("cached");
+    expect(joinedText(second)).toBe(joinedText(first));
+    expect(second.at(-1)?.event).toEqual({ type: "done", finishReason: "stop" });
+
+    const usage = (await (await api("/api/usage", { token })).json()) as UsageResponse;
+    expect(usage.rows).toHaveLength(1);
+    expect(usage.rows[0]).toMatchObject({ requests: 3, cacheHits: 1 });
+    const dollars = usage.budgets.find((budget) => budget.name === "dollars_per_month");
+    expect(dollars?.used).toBe(usage.rows[0]?.costMicroUsd);
   });
 });

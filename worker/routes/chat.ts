@@ -126,6 +126,7 @@ async function recordTurn(
     attachments,
     contextIds: body.contextIds ?? [],
     history: mergeConsecutiveTurns(history),
+    quality: body.quality,
   };
 }
 
