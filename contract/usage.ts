@@ -1,3 +1,6 @@
+import type { ModelPrice } from "./prices.ts";
+import type { PromptBudget } from "./prompt-budget.ts";
+
 /**
  * What `GET /api/usage` answers: the team's limits and budgets with what is
  * used, the alerts raised this period, and the ledger rows (per day, model
@@ -54,4 +57,12 @@ export type UsageResponse = {
   rows: UsageRow[];
   /** Emails of the people in `rows`, for labels. */
   people: Record<string, string>;
+};
+
+/** `GET /api/limits/estimate`: what the SPA needs to estimate the next message before sending. */
+export type EstimateBasis = {
+  model: string;
+  price: ModelPrice;
+  budget: PromptBudget;
+  maxOutputTokens: number;
 };

@@ -93,7 +93,9 @@ export function replayCachedAnswer(
 
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      events.forEach((event, index) => controller.enqueue(encodeEvent(index + 1, event)));
+      for (const [index, event] of events.entries()) {
+        controller.enqueue(encodeEvent(index + 1, event));
+      }
       controller.close();
     },
   });

@@ -1,9 +1,12 @@
+import { lazy, Suspense } from "react";
 import { SignInScreen } from "./auth/SignInScreen.tsx";
 import { useConfig } from "./auth/use-config.ts";
 import { useSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
+
+const UsagePage = lazy(() => import("./usage/UsagePage.tsx"));
 
 export function App() {
   const { state: configState, reload } = useConfig();
@@ -39,6 +42,14 @@ export function App() {
         <Header config={configState.config} email={null} />
         <SignInScreen config={configState.config} notice={notice} />
       </div>
+    );
+  }
+
+  if (window.location.pathname === "/usage") {
+    return (
+      <Suspense fallback={<p className="splash">Loading usage…</p>}>
+        <UsagePage config={configState.config} session={session} />
+      </Suspense>
     );
   }
 

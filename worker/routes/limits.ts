@@ -8,7 +8,13 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { TeamView } from "../../contract/api.ts";
 import type { UsageResponse } from "../../contract/usage.ts";
+import { MAX_OUTPUT_TOKENS, promptBudget } from "../../contract/prompt-budget.ts";
+import { priceFor } from "../../contract/prices.ts";
+import type { EstimateBasis } from "../../contract/usage.ts";
 import { limitOverridesSchema } from "../../durable-objects/limits/plans.ts";
+import { chooseModel } from "../../durable-objects/routing/draft-final.ts";
+import { providerSettings } from "../config.ts";
+import { readPriceTable } from "../limits/prices.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
 import { type Sql, withSql } from "../db/client.ts";
 import type { AppBindings, Env } from "../env.ts";
@@ -32,6 +38,23 @@ export const limitsRoutes = new Hono<AppBindings>()
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="kiln-usage-${usage.from}-to-${usage.to}.csv"`,
     });
+  })
+  .get("/limits/estimate", async (c) => {
+    // The same choice the gateway makes for a first answer, so the estimate prices the right model.
+    const model = chooseModel({
+      requested: c.req.query("model"),
+      quality: "draft",
+      env: c.env,
+      fallback: providerSettings(c.env).model,
+    });
+    const price = priceFor(await readPriceTable(c.env.KILN_KV), model);
+    const body: EstimateBasis = {
+      model,
+      price,
+      budget: promptBudget(model),
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+    };
+    return c.json(body);
   })
   .put("/limits", async (c) => {
     const overrides = await parseJsonBody(c, limitOverridesSchema);

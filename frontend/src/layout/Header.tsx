@@ -26,6 +26,9 @@ export function Header({ config, email, children }: HeaderProps) {
         <ThemeToggle />
         {email ? (
           <>
+            <a className="button button--ghost" href="/usage">
+              Usage
+            </a>
             <span className="app-header__email" title={email}>
               {email}
             </span>

@@ -24,6 +24,7 @@ export function ChatPanel({
 }: ChatPanelProps) {
   const { load, messages } = chat.state;
   const historyChars = messages.reduce((sum, message) => sum + message.content.length, 0);
+  const lastAnswer = messages.findLast((message) => message.role === "assistant");
 
   return (
     <section className="chat-column" aria-label="Chat">
@@ -55,6 +56,8 @@ export function ChatPanel({
         streaming={chat.streamingId !== null}
         contexts={contexts}
         historyChars={historyChars}
+        historyTurnChars={messages.map((message) => message.content.length)}
+        limit={lastAnswer?.error?.limit}
         textareaRef={textareaRef}
         onSend={onSend}
         onStop={chat.stop}
