@@ -3,7 +3,9 @@
  * - unit: pure logic and the simulators, in Node;
  * - workers: the Worker and the TeamGateway object inside workerd, against
  *   a real Postgres (PGlite, or DATABASE_URL) and the provider simulator;
- * - browser: the built app in Debian's Chromium, driven by playwright-core.
+ * - browser: the built app in Debian's Chromium, driven by playwright-core;
+ * - deploy: the production bundle (`wrangler deploy --dry-run` output) in
+ *   workerd through miniflare.
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -23,6 +25,9 @@ export default defineConfig({
             "test/simulators/**/*.test.ts",
             "test/unit/**/*.test.ts",
           ],
+          // A guard against hangs, not a speed check: some tests spawn git or
+          // stream through real sockets, and a loaded 2-core machine is slow.
+          testTimeout: 30_000,
         },
       },
       {
@@ -34,6 +39,11 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                // Routing edits in KV apply to the next request; a short
+                // reconnect grace keeps the S7 test quick; keep-alives show up.
+                KILN_ROUTING_CACHE_MS: "0",
+                KILN_STREAM_GRACE_MS: "400",
+                KILN_SSE_KEEPALIVE_MS: "250",
                 UPSTASH_REDIS_REST_URL: inject("upstashUrl"),
                 UPSTASH_REDIS_REST_TOKEN: inject("upstashToken"),
                 KILN_RATE_LIMIT_PREFIX: inject("rateLimitPrefix"),
@@ -52,9 +62,21 @@ export default defineConfig({
         test: {
           name: "browser",
           environment: "node",
-          include: ["test/browser/**/*.test.ts"],
+          // Also the tests that start the whole local stack or `npm run dev`;
+          // one file at a time, since `npm run dev` rebuilds the SPA they serve.
+          include: ["test/browser/**/*.test.ts", "test/local/**/*.test.ts"],
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "deploy",
+          environment: "node",
+          include: ["test/deploy/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -92,6 +92,12 @@ export type ChatStreamEvent =
       provider: string;
       model: string;
       simulated: boolean;
+      /** True when the first choice of the route failed and a later target served. */
+      fallbackUsed: boolean;
+      /** Calls made to find a target that answered (1 = the first worked). */
+      attempts: number;
+      /** True when this is a stored answer replayed for a repeated Idempotency-Key. */
+      replay?: boolean;
       /** What the prompt left out to fit the model's budget (absent when nothing was). */
       trimmed?: TrimReport;
       /** A replay of a cached answer: no model call, no cost. */
@@ -111,6 +117,8 @@ export type MessageView = {
   status: MessageStatus;
   provider: string | null;
   model: string | null;
+  /** Whether a fallback target (not the route's first choice) served this answer. */
+  fallbackUsed: boolean;
   usage: Usage | null;
   attachments: Attachment[];
   createdAt: string;

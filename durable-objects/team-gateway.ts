@@ -1,48 +1,87 @@
 /**
  * TeamGateway: one Durable Object per team, the single writer for that
  * team's live state. It owns the streaming proxy to the model providers and
- * the team's temporary code selections today; quotas and budgets, circuit
- * breakers, idempotency keys and sandboxes join it as separate modules the
- * class composes, each keeping its rows in this object's SQLite storage
- * (idle objects are evicted, so nothing lives only on the heap).
+ * the team's temporary code selections; circuit breakers, idempotency keys
+ * and the event log are modules it composes, each keeping its rows in this
+ * object's SQLite storage (idle objects are evicted, so nothing that must
+ * outlive a request lives only on the heap).
+ *
+ * A chat turn is a short sequence of steps (see #startAnswer):
+ * idempotency claim (Worker → claim()) → selections → routing → prompt →
+ * result cache → quota/budget reservation (limits/) → attempts and
+ * fallback → stream → settle (budget settlement included).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ChatStreamEvent, ContextRequest, Usage } from "../contract/api.ts";
+import type { ContextRequest, Usage } from "../contract/api.ts";
 import { nothingTrimmed, promptBudget } from "../contract/prompt-budget.ts";
-import { providerSettings } from "../worker/config.ts";
+import type { OpsBreakersResponse } from "../contract/routing.ts";
 import { withSql } from "../worker/db/client.ts";
 import { insertMessage } from "../worker/db/conversations.ts";
 import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
-import { limitResponse } from "../worker/limits/explain.ts";
+import { describeLimit, limitCode } from "../worker/limits/explain.ts";
 import { logger } from "../worker/logger.ts";
+import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
+import { type FailedAnswer, openAnswer } from "./attempts.ts";
+import { Breakers } from "./breakers.ts";
 import {
+  cachedAnswerEvents,
   promptCacheEnabled,
   promptCacheKey,
   readCachedAnswer,
-  replayCachedAnswer,
   writeCachedAnswer,
 } from "./cache/prompt-cache.ts";
-import { type GatewayChatRequest, MAX_OUTPUT_TOKENS } from "./chat-request.ts";
+import {
+  type GatewayChatRequest,
+  type GatewayStreamRequest,
+  MAX_OUTPUT_TOKENS,
+} from "./chat-request.ts";
 import { ContextStore } from "./context-store.ts";
-import { type GenerationOutcome, startGeneration } from "./generation.ts";
+import { EventLog } from "./event-log.ts";
+import { type GenerationOutcome, LiveAnswer } from "./generation.ts";
+import { IdempotencyKeys } from "./idempotency.ts";
+import { modelClassFor } from "./limits/draft-final.ts";
 import { TeamLimitsModule } from "./limits/index.ts";
 import type { LimitOverrides, PlanId } from "./limits/plans.ts";
 import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
 import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
-import type { ProviderError } from "./providers/types.ts";
-import { chooseModel } from "./routing/draft-final.ts";
+import {
+  chainFor,
+  providerEndpoint,
+  RoutingCache,
+  readRouting,
+  routingCacheMs,
+} from "./routing.ts";
+import { encodeEvent, SSE_HEADERS } from "./sse.ts";
+
+const DEFAULT_GRACE_MS = 10_000;
+const DEFAULT_KEEPALIVE_MS = 15_000;
+/** How long a duplicate waits for the request that claimed its key to start the answer. */
+const CLAIM_WAIT_MS = 30_000;
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
+  readonly #keys: IdempotencyKeys;
+  readonly #log: EventLog;
+  readonly #breakers: Breakers;
   readonly #limits: TeamLimitsModule;
+  readonly #routing = new RoutingCache();
+  /** Answers streaming right now, by idempotency key. */
+  readonly #live = new Map<string, LiveAnswer>();
+  /** Duplicates waiting for the claimer to start (or give up), by key. */
+  readonly #waiting = new Map<string, (() => void)[]>();
+  #teamId = "unknown";
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#contexts = new ContextStore(ctx.storage.sql);
+    const sql = ctx.storage.sql;
+    this.#contexts = new ContextStore(sql);
+    this.#keys = new IdempotencyKeys(sql);
+    this.#log = new EventLog(sql);
+    this.#breakers = new Breakers(sql, { teamId: () => this.#teamId });
     this.#limits = new TeamLimitsModule({
-      sql: ctx.storage.sql,
+      sql,
       kv: env.KILN_KV,
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
@@ -103,97 +142,185 @@ export class TeamGateway extends DurableObject<Env> {
     return this.#contexts.save({ ...options, now: Date.now() });
   }
 
-  override async fetch(request: Request): Promise<Response> {
-    const body = (await request.json()) as GatewayChatRequest;
-    return this.#chat(body);
+  /**
+   * Step one of a chat turn, before the Worker saves anything: is this key
+   * new (the caller goes on), already used for this body (join or replay),
+   * or used for another body (422)?
+   */
+  claim(options: { key: string; bodyHash: string }): "new" | "existing" | "mismatch" {
+    const now = Date.now();
+    this.#log.drop(this.#keys.prune(now));
+    return this.#keys.claim({ ...options, now }).kind;
   }
 
-  async #chat(chat: GatewayChatRequest): Promise<Response> {
-    const { found, missing } = this.#contexts.find(chat.contextIds, Date.now());
-    if (missing.length > 0) {
-      return Response.json(
-        errorBody({
-          code: "context_not_found",
-          message: `${missing.length} attached selection(s) expired or do not exist.`,
-          hint: "Select the lines again and resend the message.",
-          requestId: chat.requestId,
-        }),
-        { status: 422 },
-      );
+  /** The claimer could not save the turn: free the key and let waiting duplicates fail. */
+  release(key: string): void {
+    this.#keys.release(key);
+    this.#wake(key);
+  }
+
+  /** Stop: aborts the upstream call at once; false when nothing is streaming for `key`. */
+  stop(key: string): boolean {
+    const live = this.#live.get(key);
+    if (!live || live.finished) return false;
+    live.stop("stopped");
+    return true;
+  }
+
+  breakerStates(): OpsBreakersResponse {
+    return { teamId: this.#teamId, breakers: this.#breakers.list() };
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const body = (await request.json()) as GatewayStreamRequest;
+    if (body.turn) {
+      this.#teamId = body.turn.teamId;
+      const refused = await this.#startAnswer(body.key, body.turn);
+      if (refused) return refused;
+    }
+    return this.#answerFor(body, request.signal);
+  }
+
+  /** Streams, joins or replays the answer for a key, from `lastEventId` on. */
+  async #answerFor(body: GatewayStreamRequest, signal: AbortSignal): Promise<Response> {
+    const live = this.#live.get(body.key) ?? (await this.#waitForStart(body.key));
+    if (live) {
+      const state = await live.started;
+      if (state.ok) return live.subscribe({ lastEventId: body.lastEventId, replay: false, signal });
+      return replyResponse(this.#failureReply(state.failure, body.requestId));
     }
 
-    const settings = providerSettings(this.env);
-    const provider = createProvider(settings);
-    const model = chooseModel({
-      requested: chat.model,
-      quality: chat.quality,
-      env: this.env,
-      fallback: settings.model,
+    const record = this.#keys.find(body.key, Date.now());
+    if (record?.status === "failed" && record.errorBody !== null) {
+      return replyResponse({
+        status: record.errorStatus ?? 502,
+        body: record.errorBody,
+        retryAfterSeconds: record.retryAfterSeconds,
+      });
+    }
+    if (record?.status === "complete") return this.#replay(body);
+    return Response.json(
+      errorBody({
+        code: "idempotency_in_progress",
+        message: "Another request with this Idempotency-Key has not started its answer.",
+        hint: "Send the request again in a moment, or use a new Idempotency-Key.",
+        requestId: body.requestId,
+      }),
+      { status: 409, headers: { "Retry-After": "1" } },
+    );
+  }
+
+  /** A finished answer, from the event log, marked as a replay. */
+  #replay(body: GatewayStreamRequest): Response {
+    const events = this.#log.after(body.key, body.lastEventId);
+    const chunks = events.map(({ id, event }) =>
+      encodeEvent(id, event.type === "meta" ? { ...event, replay: true } : event),
+    );
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
     });
-    const meta: Extract<ChatStreamEvent, { type: "meta" }> = {
-      type: "meta",
-      conversationId: chat.conversationId,
-      userMessageId: chat.userMessageId,
-      assistantMessageId: chat.assistantMessageId,
-      provider: provider.name,
-      model,
-      simulated: settings.simulated,
-    };
+    return new Response(stream, { headers: { ...SSE_HEADERS, "Idempotent-Replayed": "true" } });
+  }
+
+  /** The chat orchestration: a short sequence of steps, each a module. */
+  async #startAnswer(key: string, chat: GatewayChatRequest): Promise<Response | null> {
     const startedAt = Date.now();
 
+    // 1. Saved selections the message refers to.
+    const { found, missing } = this.#contexts.find(chat.contextIds, startedAt);
+    if (missing.length > 0) {
+      return this.#refuse(key, 422, {
+        code: "context_not_found",
+        message: `${missing.length} attached selection(s) expired or do not exist.`,
+        hint: "Select the lines again and resend the message.",
+        requestId: chat.requestId,
+      });
+    }
+
+    // 2. Routing: the chain of targets for the requested model class, read from KV
+    // (first answers on the draft class, "Improve" on the final one).
+    const routing = await this.#routing.get(() => readRouting(this.env), routingCacheMs(this.env));
+    const modelClass = modelClassFor({ ...chat, classes: Object.keys(routing.config.classes) });
+    const chain = chainFor(routing.config, modelClass);
+    const budgetModel = chain[0]?.model ?? "unknown";
+
+    // 3. The prompt, trimmed to the first target's budget; what was left out goes in `meta`.
     const system = systemPrompt(chat.template);
     const prompt = buildPrompt({
       history: chat.history,
       message: chat.message,
       attachments: [...chat.attachments, ...found],
-      budget: promptBudget(model),
+      budget: promptBudget(budgetModel),
     });
-    if (!nothingTrimmed(prompt.trimmed)) meta.trimmed = prompt.trimmed;
-    const promptTokens = promptTokensOf(system, prompt.messages);
+    const messages = prompt.messages;
+    const promptTokens = promptTokensOf(system, messages);
 
+    // 4. The result cache (free, counted), then the worst-case reservation of quota and budget.
     const cacheKey =
       promptCacheEnabled(this.env.KILN_PROMPT_CACHE) && chat.quality !== "final"
         ? await promptCacheKey({
             teamId: chat.teamId,
-            model,
+            model: budgetModel,
             system,
-            messages: prompt.messages,
+            messages,
             maxOutputTokens: MAX_OUTPUT_TOKENS,
           })
         : undefined;
-    const cached = cacheKey ? await readCachedAnswer(this.env.KILN_KV, cacheKey) : null;
-    if (cached) {
-      this.#limits.recordCacheHit({ userId: chat.userId, model, now: startedAt });
-      const outcome: GenerationOutcome = {
-        status: "complete",
-        text: cached.text,
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
-        finishReason: cached.finishReason,
-        error: null,
-      };
-      this.ctx.waitUntil(
-        this.#settle({ chat, provider: provider.name, model, outcome, startedAt }),
-      );
-      return replayCachedAnswer(meta, cached);
-    }
+    const cached = cacheKey ? await this.#answerFromCache({ key, chat, cacheKey, chain }) : null;
+    if (cached) return cached;
 
     const admission = await this.#limits.reserveGeneration({
       userId: chat.userId,
-      model,
+      // TODO(soon): price the dearest target of the chain, since a fallback may serve.
+      model: budgetModel,
       promptTokens,
       maxOutputTokens: MAX_OUTPUT_TOKENS,
       now: startedAt,
     });
-    if (!admission.ok) return limitResponse(admission.limit, chat.requestId);
+    if (!admission.ok) {
+      const { message, hint } = describeLimit(admission.limit);
+      return this.#refuse(
+        key,
+        429,
+        {
+          code: limitCode(admission.limit),
+          message,
+          hint,
+          requestId: chat.requestId,
+          limit: admission.limit,
+        },
+        admission.limit.retryAfterSeconds,
+      );
+    }
     const reservationId = admission.reservation.id;
 
-    const started = await startGeneration({
-      provider,
+    // 5. The live answer: attempts along the chain, then the stream to every subscriber.
+    const live = new LiveAnswer({
+      key,
+      log: this.#log,
       requestId: chat.requestId,
-      meta,
-      request: { model, system, messages: prompt.messages, maxOutputTokens: MAX_OUTPUT_TOKENS },
+      meta: {
+        conversationId: chat.conversationId,
+        userMessageId: chat.userMessageId,
+        assistantMessageId: chat.assistantMessageId,
+        ...(nothingTrimmed(prompt.trimmed) ? {} : { trimmed: prompt.trimmed }),
+      },
+      keepAliveMs: numberSetting(this.env.KILN_SSE_KEEPALIVE_MS, DEFAULT_KEEPALIVE_MS),
+      graceMs: numberSetting(this.env.KILN_STREAM_GRACE_MS, DEFAULT_GRACE_MS),
+      promptChars:
+        system.length + messages.reduce((sum, message) => sum + message.content.length, 0),
+      isSimulated: (provider) => provider.startsWith("simulator"),
       onSettled: async (outcome) => {
-        await this.#settleBudget({ chat, model, outcome, promptTokens, reservationId });
+        await this.#settleBudget({
+          chat,
+          model: budgetModel,
+          outcome,
+          promptTokens,
+          reservationId,
+        });
         if (cacheKey && outcome.status === "complete" && outcome.finishReason === "stop") {
           const answer = {
             text: outcome.text,
@@ -202,12 +329,159 @@ export class TeamGateway extends DurableObject<Env> {
           };
           this.ctx.waitUntil(writeCachedAnswer(this.env.KILN_KV, cacheKey, answer));
         }
-        await this.#settle({ chat, provider: provider.name, model, outcome, startedAt });
+        await this.#settle({ key, chat, outcome, startedAt });
       },
     });
+    this.#live.set(key, live);
+    this.#keys.mark(key, "running");
+    this.#wake(key);
 
-    if (started.kind === "streaming") return started.response;
-    return providerFailureResponse(started.error, chat.requestId);
+    void live.run((signal) =>
+      openAnswer({
+        chain,
+        breakers: this.#breakers,
+        providerFor: (target) => {
+          const endpoint = providerEndpoint(this.env, target.provider);
+          return endpoint ? createProvider(endpoint) : null;
+        },
+        request: { system, messages, maxOutputTokens: MAX_OUTPUT_TOKENS },
+        signal,
+      }),
+    );
+    return null;
+  }
+
+  /**
+   * 6. Settle: the breaker learns how the serving target did, the key
+   * remembers the outcome, and the answer joins the conversation history.
+   * Issue 5 adds usage/cost settlement of the reservation here; the
+   * observability hooks read the same outcome.
+   */
+  async #settle(options: {
+    key: string;
+    chat: GatewayChatRequest;
+    outcome: GenerationOutcome;
+    startedAt: number;
+  }) {
+    const { key, chat, outcome } = options;
+    this.#live.delete(key);
+
+    if (outcome.provider && outcome.status !== "aborted") {
+      const failed = outcome.error?.countsAsProviderFault ?? false;
+      this.#breakers.record(outcome.provider, !failed);
+    }
+    if (outcome.failedBeforeFirstByte && outcome.error) {
+      const allOpen = outcome.attempts.every((attempt) => attempt.outcome === "skipped");
+      const reply = this.#failureReply(
+        { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
+        chat.requestId,
+      );
+      this.#keys.mark(key, "failed", reply);
+    } else {
+      this.#keys.mark(key, "complete");
+    }
+
+    logger.info("chat.settled", {
+      requestId: chat.requestId,
+      teamId: chat.teamId,
+      provider: outcome.provider,
+      model: outcome.model,
+      outcome: outcome.status,
+      abortReason: outcome.abortReason,
+      errorKind: outcome.error?.kind,
+      attempts: outcome.attempts
+        .map((attempt) => `${attempt.provider}:${attempt.outcome}`)
+        .join(","),
+      fallbackUsed: outcome.fallbackUsed,
+      inputTokens: outcome.usage.inputTokens,
+      outputTokens: outcome.usage.outputTokens,
+      usageReported: outcome.usageReported,
+      latencyMs: Date.now() - options.startedAt,
+    });
+
+    // TODO(soon, issue 3): send this through a Queue in batches so the chat path never
+    // waits on Postgres (DESIGN.md, "request log"); for now a failed write is logged.
+    try {
+      await withSql(this.env, (sql) =>
+        insertMessage(sql, {
+          id: chat.assistantMessageId,
+          conversationId: chat.conversationId,
+          teamId: chat.teamId,
+          authorId: null,
+          role: "assistant",
+          content: outcome.text,
+          status: outcome.status,
+          provider: outcome.provider,
+          model: outcome.model,
+          fallbackUsed: outcome.fallbackUsed,
+          usage: outcome.usage,
+          errorCode: outcome.error?.kind ?? null,
+        }),
+      );
+    } catch (error) {
+      logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) });
+    }
+  }
+
+  /**
+   * A cached answer for this prompt, replayed as a stream marked `cached`: it
+   * goes into the event log like a live one (so a duplicate of the key
+   * replays it too), costs nothing and counts as a cache hit.
+   */
+  async #answerFromCache(options: {
+    key: string;
+    chat: GatewayChatRequest;
+    cacheKey: string;
+    chain: { provider: string; model: string }[];
+  }): Promise<Response | null> {
+    const { key, chat } = options;
+    const cached = await readCachedAnswer(this.env.KILN_KV, options.cacheKey);
+    if (!cached) return null;
+
+    const first = options.chain[0];
+    const model = first?.model ?? "unknown";
+    const events = cachedAnswerEvents(
+      {
+        type: "meta",
+        conversationId: chat.conversationId,
+        userMessageId: chat.userMessageId,
+        assistantMessageId: chat.assistantMessageId,
+        provider: first?.provider ?? "cache",
+        model,
+        simulated: first?.provider.startsWith("simulator") ?? false,
+        fallbackUsed: false,
+        attempts: 0,
+        cached: true,
+      },
+      cached,
+    );
+    for (const [index, event] of events.entries()) this.#log.append(key, { id: index + 1, event });
+    this.#keys.mark(key, "complete");
+    this.#wake(key);
+    this.#limits.recordCacheHit({ userId: chat.userId, model, now: Date.now() });
+
+    const noUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    this.ctx.waitUntil(
+      withSql(this.env, (sql) =>
+        insertMessage(sql, {
+          id: chat.assistantMessageId,
+          conversationId: chat.conversationId,
+          teamId: chat.teamId,
+          authorId: null,
+          role: "assistant",
+          content: cached.text,
+          status: "complete",
+          provider: first?.provider ?? null,
+          model,
+          fallbackUsed: false,
+          usage: noUsage,
+          errorCode: null,
+        }),
+      ).catch((error) =>
+        logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) }),
+      ),
+    );
+    return this.#replay({ key, requestId: chat.requestId, lastEventId: 0, turn: null });
   }
 
   /** Real usage replaces the reservation; a ledger fault is logged, never thrown at the stream. */
@@ -224,7 +498,7 @@ export class TeamGateway extends DurableObject<Env> {
         teamId: chat.teamId,
         reservationId: options.reservationId,
         userId: chat.userId,
-        model: options.model,
+        model: outcome.model ?? options.model,
         usage: settledUsage({ ...outcome, promptTokens: options.promptTokens }),
         failed: outcome.status === "error",
         now: Date.now(),
@@ -234,63 +508,53 @@ export class TeamGateway extends DurableObject<Env> {
     }
   }
 
-  /** Records how a generation ended: the answer joins the conversation history. */
-  async #settle(options: {
-    chat: GatewayChatRequest;
-    provider: string;
-    model: string;
-    outcome: GenerationOutcome;
-    startedAt: number;
-  }) {
-    const { chat, outcome } = options;
-    logger.info("chat.settled", {
-      requestId: chat.requestId,
-      teamId: chat.teamId,
-      provider: options.provider,
-      model: options.model,
-      outcome: outcome.status,
-      errorKind: outcome.error?.kind,
-      inputTokens: outcome.usage.inputTokens,
-      outputTokens: outcome.usage.outputTokens,
-      latencyMs: Date.now() - options.startedAt,
+  #failureReply(failure: FailedAnswer, requestId: string): ErrorReply {
+    return failureReply({
+      failure,
+      requestId,
+      reopensAt: this.#breakers.earliestReopen(failure.attempts.map((attempt) => attempt.provider)),
+      now: Date.now(),
     });
+  }
 
-    // TODO(soon): send this through a Queue in batches so the chat path never waits on
-    // Postgres (DESIGN.md, "request log"); for now a failed write is logged, not retried.
-    try {
-      await withSql(this.env, (sql) =>
-        insertMessage(sql, {
-          id: chat.assistantMessageId,
-          conversationId: chat.conversationId,
-          teamId: chat.teamId,
-          authorId: null,
-          role: "assistant",
-          content: outcome.text,
-          status: outcome.status === "streaming" ? "error" : outcome.status,
-          provider: options.provider,
-          model: options.model,
-          usage: outcome.usage,
-          errorCode: outcome.error?.kind ?? null,
-        }),
-      );
-    } catch (error) {
-      logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) });
-    }
+  /** A turn refused before any provider call: remembered for duplicates of its key. */
+  #refuse(
+    key: string,
+    status: number,
+    body: Parameters<typeof errorBody>[0],
+    retryAfterSeconds: number | null = null,
+  ): Response {
+    const text = JSON.stringify(errorBody(body));
+    this.#keys.mark(key, "failed", { status, body: text, retryAfterSeconds });
+    this.#wake(key);
+    return replyResponse({ status, body: text, retryAfterSeconds });
+  }
+
+  #waitForStart(key: string): Promise<LiveAnswer | undefined> {
+    if (this.#keys.find(key, Date.now())?.status !== "claimed") return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, CLAIM_WAIT_MS);
+      const waiters = this.#waiting.get(key) ?? [];
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        resolve(self.#live.get(key));
+      }
+      waiters.push(done);
+      this.#waiting.set(key, waiters);
+    });
+  }
+
+  #wake(key: string): void {
+    const waiters = this.#waiting.get(key) ?? [];
+    this.#waiting.delete(key);
+    for (const wake of waiters) wake();
   }
 }
 
-function providerFailureResponse(error: ProviderError, requestId: string): Response {
-  const unavailable = error.retryable;
-  const status = unavailable ? 503 : 502;
-  return Response.json(
-    errorBody({
-      code: unavailable ? "provider_unavailable" : "provider_error",
-      message: error.message,
-      hint: unavailable
-        ? "The model provider is busy or unreachable; try again in a moment."
-        : "The model provider refused the request; an operator should check its configuration.",
-      requestId,
-    }),
-    { status, headers: unavailable ? { "Retry-After": "5" } : {} },
-  );
+function numberSetting(value: string | undefined, fallback: number): number {
+  const number = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(number) && number >= 0
+    ? number
+    : fallback;
 }

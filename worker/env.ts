@@ -23,6 +23,12 @@ export type Env = {
   KILN_MODEL?: string;
   /** Development sign-in only: comma-separated emails that get the platform operator role. */
   KILN_PLATFORM_OPERATORS?: string;
+  /** How long a TeamGateway keeps the routing read from KV, in ms (default 5000). */
+  KILN_ROUTING_CACHE_MS?: string;
+  /** How long a dropped stream waits for its client to come back, in ms (default 10000). */
+  KILN_STREAM_GRACE_MS?: string;
+  /** Silence after which an answer's stream gets an SSE keep-alive comment, in ms (default 15000). */
+  KILN_SSE_KEEPALIVE_MS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
 
@@ -39,9 +45,6 @@ export type Env = {
   RATE_LIMIT_IP?: RateLimit;
   /** "off" turns the KV prompt cache off (durable-objects/cache/prompt-cache.ts). */
   KILN_PROMPT_CACHE?: string;
-  /** Draft → final routing: first answers on the draft model, "Improve" on the final one. */
-  KILN_DRAFT_MODEL?: string;
-  KILN_FINAL_MODEL?: string;
 };
 
 export type AppVariables = {

@@ -23,6 +23,9 @@ export type ApiErrorCode =
   | "context_not_found"
   | "provider_error"
   | "provider_unavailable"
+  | "invalid_idempotency_key"
+  | "idempotency_key_reused"
+  | "version_conflict"
   | "database_unavailable"
   | "internal_error";
 

@@ -15,7 +15,6 @@
 import type { ChatStreamEvent } from "../../contract/api.ts";
 import { logger } from "../../worker/logger.ts";
 import type { ChatMessage } from "../providers/types.ts";
-import { encodeEvent, SSE_HEADERS } from "../sse.ts";
 
 export const PROMPT_CACHE_TTL_SECONDS = 24 * 60 * 60;
 const REPLAY_CHUNK_CHARS = 256;
@@ -72,11 +71,11 @@ export async function writeCachedAnswer(
   }
 }
 
-/** The stored answer as the same SSE events a live one sends, marked cached, with zero usage. */
-export function replayCachedAnswer(
+/** The stored answer as the same events a live one sends, marked cached, with zero usage. */
+export function cachedAnswerEvents(
   meta: Extract<ChatStreamEvent, { type: "meta" }>,
   answer: CachedAnswer,
-): Response {
+): ChatStreamEvent[] {
   const events: ChatStreamEvent[] = [{ ...meta, cached: true }];
   const characters = Array.from(answer.text);
   for (let start = 0; start < characters.length; start += REPLAY_CHUNK_CHARS) {
@@ -90,14 +89,5 @@ export function replayCachedAnswer(
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
   });
   events.push({ type: "done", finishReason: answer.finishReason });
-
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const [index, event] of events.entries()) {
-        controller.enqueue(encodeEvent(index + 1, event));
-      }
-      controller.close();
-    },
-  });
-  return new Response(body, { headers: SSE_HEADERS });
+  return events;
 }

@@ -7,18 +7,17 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { TeamView } from "../../contract/api.ts";
-import type { UsageResponse } from "../../contract/usage.ts";
-import { MAX_OUTPUT_TOKENS, promptBudget } from "../../contract/prompt-budget.ts";
 import { priceFor } from "../../contract/prices.ts";
-import type { EstimateBasis } from "../../contract/usage.ts";
+import { MAX_OUTPUT_TOKENS, promptBudget } from "../../contract/prompt-budget.ts";
+import type { EstimateBasis, UsageResponse } from "../../contract/usage.ts";
+import { modelClassFor } from "../../durable-objects/limits/draft-final.ts";
 import { limitOverridesSchema } from "../../durable-objects/limits/plans.ts";
-import { chooseModel } from "../../durable-objects/routing/draft-final.ts";
-import { providerSettings } from "../config.ts";
-import { readPriceTable } from "../limits/prices.ts";
+import { chainFor, readRouting } from "../../durable-objects/routing.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
 import { type Sql, withSql } from "../db/client.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { readPriceTable } from "../limits/prices.ts";
 import { usageCsv } from "../limits/usage-csv.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
 
@@ -41,12 +40,13 @@ export const limitsRoutes = new Hono<AppBindings>()
   })
   .get("/limits/estimate", async (c) => {
     // The same choice the gateway makes for a first answer, so the estimate prices the right model.
-    const model = chooseModel({
-      requested: c.req.query("model"),
+    const { config } = await readRouting(c.env);
+    const modelClass = modelClassFor({
+      model: c.req.query("model"),
       quality: "draft",
-      env: c.env,
-      fallback: providerSettings(c.env).model,
+      classes: Object.keys(config.classes),
     });
+    const model = chainFor(config, modelClass)[0]?.model ?? "unknown";
     const price = priceFor(await readPriceTable(c.env.KILN_KV), model);
     const body: EstimateBasis = {
       model,
