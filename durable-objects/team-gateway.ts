@@ -314,12 +314,12 @@ export class TeamGateway extends DurableObject<Env> {
         system.length + messages.reduce((sum, message) => sum + message.content.length, 0),
       isSimulated: (provider) => provider.startsWith("simulator"),
       onSettled: async (outcome) => {
-        await this.#settleBudget({
+        await this.#limits.settleAnswer({
           chat,
-          model: budgetModel,
-          outcome,
-          promptTokens,
           reservationId,
+          model: outcome.model ?? budgetModel,
+          usage: settledUsage({ ...outcome, promptTokens }),
+          failed: outcome.status === "error",
         });
         if (cacheKey && outcome.status === "complete" && outcome.finishReason === "stop") {
           const answer = {
@@ -482,30 +482,6 @@ export class TeamGateway extends DurableObject<Env> {
       ),
     );
     return this.#replay({ key, requestId: chat.requestId, lastEventId: 0, turn: null });
-  }
-
-  /** Real usage replaces the reservation; a ledger fault is logged, never thrown at the stream. */
-  async #settleBudget(options: {
-    chat: GatewayChatRequest;
-    model: string;
-    outcome: GenerationOutcome;
-    promptTokens: number;
-    reservationId: string;
-  }) {
-    const { chat, outcome } = options;
-    try {
-      await this.#limits.settleGeneration({
-        teamId: chat.teamId,
-        reservationId: options.reservationId,
-        userId: chat.userId,
-        model: outcome.model ?? options.model,
-        usage: settledUsage({ ...outcome, promptTokens: options.promptTokens }),
-        failed: outcome.status === "error",
-        now: Date.now(),
-      });
-    } catch (error) {
-      logger.error("limits.settle_failed", { requestId: chat.requestId, error: String(error) });
-    }
   }
 
   #failureReply(failure: FailedAnswer, requestId: string): ErrorReply {

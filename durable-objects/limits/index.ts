@@ -9,6 +9,7 @@ import type { LimitDetails } from "../../contract/limits.ts";
 import { costMicroUsd, priceFor, worstCaseMicroUsd } from "../../contract/prices.ts";
 import type { BudgetView, TeamLimitsView, UsageResponse } from "../../contract/usage.ts";
 import { readPriceTable } from "../../worker/limits/prices.ts";
+import { logger } from "../../worker/logger.ts";
 import { announceAlert, BudgetAlerts } from "./alerts.ts";
 import { nextDayStartMs, nextMonthStartMs } from "./periods.ts";
 import { type LimitOverrides, overridesAboveCeiling, PLANS, type PlanId } from "./plans.ts";
@@ -117,6 +118,30 @@ export class TeamLimitsModule {
       this.#waitUntil(announceAlert({ teamId: options.teamId, alert, webhookUrl }));
     }
     return cost;
+  }
+
+  /** Settlement at the end of a chat answer: a ledger fault is logged, never thrown at the stream. */
+  async settleAnswer(options: {
+    chat: { requestId: string; teamId: string; userId: string };
+    reservationId: string;
+    model: string;
+    usage: Usage;
+    failed: boolean;
+  }): Promise<void> {
+    const { chat } = options;
+    try {
+      await this.settleGeneration({
+        teamId: chat.teamId,
+        reservationId: options.reservationId,
+        userId: chat.userId,
+        model: options.model,
+        usage: options.usage,
+        failed: options.failed,
+        now: Date.now(),
+      });
+    } catch (error) {
+      logger.error("limits.settle_failed", { requestId: chat.requestId, error: String(error) });
+    }
   }
 
   releaseGeneration(reservationId: string) {
