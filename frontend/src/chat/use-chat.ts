@@ -7,7 +7,13 @@ import { type ChatAction, chatReducer, initialChatState } from "./chat-reducer.t
 import { runChatStream } from "./run-chat-stream.ts";
 import type { ChatMessage } from "./types.ts";
 
-export type SendInput = { message: string; attachments: Attachment[]; contextIds: string[] };
+export type SendInput = {
+  message: string;
+  attachments: Attachment[];
+  contextIds: string[];
+  /** "final" is Improve: the routing's final class, never the cache. */
+  quality?: ChatRequest["quality"];
+};
 
 export type UseChatOptions = {
   conversationId: string | null;
@@ -95,12 +101,21 @@ export function useChat(options: UseChatOptions) {
     [send, state.messages],
   );
 
+  /** Improve: the same question again, answered by the final (more capable) model. */
+  const improve = useCallback(
+    (messageId: string) => {
+      const input = retryInput(state.messages, messageId);
+      if (input) send({ ...input, quality: "final" });
+    },
+    [send, state.messages],
+  );
+
   const stop = useCallback(() => controllerRef.current?.abort(), []);
   const reload = useCallback(() => {
     if (state.conversationId) loadConversation(state.conversationId, dispatch);
   }, [state.conversationId]);
 
-  return { state, streamingId, send, stop, retry, reload };
+  return { state, streamingId, send, stop, retry, improve, reload };
 }
 
 /** Loads history; a late answer for another conversation is ignored by the reducer. */
@@ -124,6 +139,7 @@ function buildRequest(
   if (state.template) request.template = state.template;
   if (input.attachments.length > 0) request.attachments = input.attachments;
   if (input.contextIds.length > 0) request.contextIds = input.contextIds;
+  if (input.quality) request.quality = input.quality;
   return request;
 }
 

@@ -52,6 +52,15 @@ export function ChatPanel({
           onRefresh={chat.reload}
         />
       )}
+      {lastAnswer?.status === "complete" && chat.streamingId === null ? (
+        <button
+          type="button"
+          className="button button--small button--ghost improve-button"
+          onClick={() => chat.improve(lastAnswer.id)}
+        >
+          Improve this answer
+        </button>
+      ) : null}
       <Composer
         streaming={chat.streamingId !== null}
         contexts={contexts}
