@@ -7,6 +7,7 @@ import { isDevelopment } from "./config.ts";
 import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
 import { limitBody } from "./middleware/body/index.ts";
+import { limitBodyByRoute } from "./middleware/body/route-limits.ts";
 import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
 import { rateLimit } from "./middleware/rate-limit/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
@@ -28,6 +29,7 @@ export function createApp() {
   app.notFound(notFoundHandler());
   app.use("/api/*", rateLimit({ scope: "ip" }));
   app.use("/api/*", limitBody(MAX_BODY_BYTES));
+  app.use("/api/*", limitBodyByRoute());
 
   app.route("/api", publicRoutes);
 

@@ -11,6 +11,7 @@ import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
 import { startUpstashFront } from "../simulators/upstash/server.ts";
+import { startWebhookRecorder } from "../simulators/webhook/server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,6 +22,7 @@ declare module "vitest" {
     upstashToken: string;
     slowUpstashUrl: string;
     rateLimitPrefix: string;
+    webhookUrl: string;
   }
 }
 
@@ -49,7 +51,11 @@ export default async function setup(project: TestProject) {
   // Redis keeps counters between runs: a fresh prefix per run starts every window empty.
   project.provide("rateLimitPrefix", `kiln-test:${Date.now()}`);
 
+  const webhook = await startWebhookRecorder();
+  project.provide("webhookUrl", webhook.url);
+
   return async () => {
+    await webhook.close();
     await upstash?.close();
     await slowUpstash.close();
     await simulator.close();

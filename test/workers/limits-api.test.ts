@@ -4,11 +4,12 @@
  * what to do, with a matching Retry-After; usage is visible per person, as
  * JSON and CSV; overrides stay within the plan; prices are operators' only.
  */
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ErrorBody } from "../../contract/api.ts";
 import type { UsageResponse } from "../../contract/usage.ts";
 import { joinedText, readChatEvents } from "../support/sse.ts";
-import { api, readError, signIn } from "./helpers.ts";
+import { api, BASE, readError, signIn } from "./helpers.ts";
 
 describe("limits through the API", () => {
   it("refuses a chat over the monthly budget with an explained 429 and Retry-After", async () => {
@@ -133,5 +134,29 @@ describe("the prompt cache", () => {
     expect(usage.rows[0]).toMatchObject({ requests: 3, cacheHits: 1 });
     const dollars = usage.budgets.find((budget) => budget.name === "dollars_per_month");
     expect(dollars?.used).toBe(usage.rows[0]?.costMicroUsd);
+  });
+});
+
+describe("payload limits per route", () => {
+  it("refuses a small-JSON route's oversized body by the bytes read, with no Content-Length", async () => {
+    const session = await signIn();
+    const padding = "x".repeat(20 * 1024);
+    const bytes = new TextEncoder().encode(JSON.stringify({ tokensPerDay: 1, padding }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    const response = await SELF.fetch(`${BASE}/api/limits`, {
+      method: "PUT",
+      headers: {
+        authorization: `Bearer ${session.access_token}`,
+        "content-type": "application/json",
+      },
+      body,
+    });
+    expect(response.status).toBe(413);
+    expect((await readError(response)).code).toBe("payload_too_large");
   });
 });

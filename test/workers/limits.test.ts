@@ -5,7 +5,7 @@
  * behaves at its edges under a fake clock (case L1).
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_PRICE_TABLE, PRICE_TABLE_KEY, type PriceTable } from "../../contract/prices.ts";
 import { QuotaStore } from "../../durable-objects/limits/quota-store.ts";
 import type { TeamGateway } from "../../durable-objects/team-gateway.ts";
@@ -108,9 +108,11 @@ describe("budget reservations in the TeamGateway", () => {
     expect(usage.scope).toBe("self");
   });
 
-  it("raises the 80 % and 100 % alerts once each per period", async () => {
+  it("raises the 80 % and 100 % alerts once each per period, and posts each to the webhook", async () => {
     const team = newTeam();
+    const teamId = `alerts-${crypto.randomUUID()}`;
     await team.setLimitOverrides({ dollarsPerMonthMicroUsd: 10_000 });
+    await team.setAlertWebhook(`${inject("webhookUrl")}/hook`);
     const settle = async (outputTokens: number) => {
       const reserved = await team.reserveGeneration({
         userId: "u",
@@ -120,7 +122,7 @@ describe("budget reservations in the TeamGateway", () => {
       });
       if (!reserved.ok) throw new Error(`refused: ${reserved.limit.name}`);
       await team.settleGeneration({
-        teamId: "t",
+        teamId,
         reservationId: reserved.reservation.id,
         userId: "u",
         model: MODEL,
@@ -136,6 +138,21 @@ describe("budget reservations in the TeamGateway", () => {
     expect((await usageOf(team)).alerts.map((alert) => alert.threshold)).toEqual([80]);
     await settle(1_500);
     expect((await usageOf(team)).alerts.map((alert) => alert.threshold)).toEqual([80, 100]);
+    await expect(settle(10)).rejects.toThrow("refused: dollars_per_month");
+
+    const posted = async () => {
+      const all = (await (await fetch(inject("webhookUrl"))).json()) as {
+        teamId: string;
+        threshold: number;
+        budget: string;
+      }[];
+      return all.filter((alert) => alert.teamId === teamId);
+    };
+    await expect.poll(async () => (await posted()).length).toBe(2);
+    expect((await posted()).map(({ threshold, budget }) => [budget, threshold])).toEqual([
+      ["dollars_per_month", 80],
+      ["dollars_per_month", 100],
+    ]);
   });
 
   it("keeps admin overrides within the plan's ceiling", async () => {
