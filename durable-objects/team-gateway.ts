@@ -121,8 +121,8 @@ export class TeamGateway extends DurableObject<Env> {
     return this.#limits.limitsView();
   }
 
-  setLimitOverrides(overrides: LimitOverrides) {
-    return this.#limits.setOverrides(overrides);
+  setLimitOverrides(overrides: LimitOverrides, teamId = this.#teamId) {
+    return this.#limits.setOverrides(overrides, { teamId, now: Date.now() });
   }
 
   setPlan(plan: PlanId) {

@@ -78,7 +78,7 @@ export class TeamLimitsModule {
     const price = priceFor(await readPriceTable(this.#kv), options.model);
     const cost = costMicroUsd(price, usage);
 
-    const totals = this.quotas.settle({
+    this.quotas.settle({
       reservationId: options.reservationId,
       usage,
       costMicroUsd: cost,
@@ -95,6 +95,13 @@ export class TeamLimitsModule {
       error: options.failed,
     });
 
+    this.#raiseAlerts(options.teamId, now);
+    return cost;
+  }
+
+  /** Records, logs and posts every budget threshold crossed for the first time this period. */
+  #raiseAlerts(teamId: string, now: number) {
+    const totals = this.quotas.totals(now);
     const limits = this.quotas.limits();
     const crossed = this.#alerts.crossed(
       [
@@ -115,9 +122,8 @@ export class TeamLimitsModule {
     );
     const webhookUrl = this.quotas.setting(WEBHOOK_SETTING);
     for (const alert of crossed) {
-      this.#waitUntil(announceAlert({ teamId: options.teamId, alert, webhookUrl }));
+      this.#waitUntil(announceAlert({ teamId, alert, webhookUrl }));
     }
-    return cost;
   }
 
   /** Settlement at the end of a chat answer: a ledger fault is logged, never thrown at the stream. */
@@ -182,11 +188,18 @@ export class TeamLimitsModule {
     };
   }
 
-  /** Admin overrides: refused (with the names) if any goes above the plan's ceiling. */
-  setOverrides(overrides: LimitOverrides): { ok: true } | { ok: false; aboveCeiling: string[] } {
+  /**
+   * Admin overrides: refused (with the names) if any goes above the plan's
+   * ceiling. A lowered budget may already be crossed: its alerts go out now.
+   */
+  setOverrides(
+    overrides: LimitOverrides,
+    options: { teamId: string; now: number },
+  ): { ok: true } | { ok: false; aboveCeiling: string[] } {
     const aboveCeiling = overridesAboveCeiling(this.quotas.plan(), overrides);
     if (aboveCeiling.length > 0) return { ok: false, aboveCeiling };
     this.quotas.setOverrides(overrides);
+    this.#raiseAlerts(options.teamId, options.now);
     return { ok: true };
   }
 

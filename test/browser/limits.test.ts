@@ -9,6 +9,8 @@ import { join } from "node:path";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevSignInResponse } from "../../contract/api.ts";
+import { formatMicroUsd } from "../../contract/limits.ts";
+import type { UsageResponse } from "../../contract/usage.ts";
 import { type Stack, startStack } from "../../local/stack.ts";
 import { launchBrowser } from "../support/browser.ts";
 import { freePort } from "../support/ports.ts";
@@ -38,7 +40,7 @@ async function api(path: string, init: { token?: string; method?: string; body?:
       "content-type": "application/json",
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
     },
-    body: JSON.stringify(init.body),
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return response.json();
@@ -66,27 +68,38 @@ describe("limits in the browser", () => {
       .poll(() => answer.getAttribute("data-status"), { timeout: 30_000 })
       .toBe("complete");
 
-    // An admin lowers the budget below what one more answer could cost.
-    await api("/api/limits", { token, method: "PUT", body: { dollarsPerMonthMicroUsd: 1_000 } });
+    // An admin lowers the month's budget to exactly what has been spent.
+    const usage = (await api("/api/usage", { token, method: "GET" })) as UsageResponse;
+    const spent = usage.budgets.find((budget) => budget.name === "dollars_per_month")?.used ?? 0;
+    expect(spent).toBeGreaterThan(0);
+    await api("/api/limits", { token, method: "PUT", body: { dollarsPerMonthMicroUsd: spent } });
+    const budget = formatMicroUsd(spent);
 
     await page.getByLabel("Message").fill("Now add a reset button");
     await page.getByRole("button", { name: "Send" }).click();
     const notice = page.getByRole("alert").last();
     await expect
       .poll(() => notice.textContent(), { timeout: 15_000 })
-      .toMatch(
-        /Your team has used \$0\.\d+ of \$0\.001 this month's budget; \$0\.\d+ left\. It resets at 00:00:00 UTC/,
+      .toContain(
+        `Your team has used ${budget} of ${budget} this month's budget; $0.00 left. It resets at 00:00:00 UTC`,
       );
     expect(await notice.textContent()).toContain("ask a team admin to raise the budget");
+
+    await expect
+      .poll(() => page.getByTestId("budget-banner").textContent(), { timeout: 15_000 })
+      .toContain("Your team has used all of this month's budget.");
 
     const send = page.getByRole("button", { name: /^Send in / });
     await expect.poll(() => send.isVisible()).toBe(true);
     expect(await send.isDisabled()).toBe(true);
 
-    await page.getByRole("link", { name: "Usage" }).click();
+    await page.getByRole("link", { name: "Usage", exact: true }).click();
     await expect.poll(() => page.getByRole("heading", { name: "Usage" }).isVisible()).toBe(true);
     const dollars = page.getByTestId("budget-dollars_per_month");
-    await expect.poll(() => dollars.textContent()).toMatch(/of \$0\.001/);
+    await expect.poll(() => dollars.textContent()).toContain(`of ${budget}`);
+    expect(await page.getByTestId("budget-dollars_per_month").textContent()).toContain(
+      "Budget used up",
+    );
     await expect.poll(() => page.locator(".usage-chart canvas").count()).toBeGreaterThan(0);
     const byModel = page.getByRole("region", { name: "By model" });
     expect(await byModel.textContent()).toContain("kiln-simulated");

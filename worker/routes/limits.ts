@@ -60,7 +60,7 @@ export const limitsRoutes = new Hono<AppBindings>()
     const overrides = await parseJsonBody(c, limitOverridesSchema);
     const team = await adminTeam(c);
     const gateway = teamGateway(c.env, team.id);
-    const result = await gateway.setLimitOverrides(overrides);
+    const result = await gateway.setLimitOverrides(overrides, team.id);
     if (!result.ok) {
       throw new ApiError({
         status: 422,

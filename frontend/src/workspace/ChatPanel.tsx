@@ -4,6 +4,7 @@ import { MessageList } from "../chat/MessageList.tsx";
 import type { SelectionContext } from "../chat/selection-context.ts";
 import type { SendInput, useChat } from "../chat/use-chat.ts";
 import { ErrorNotice } from "../layout/ErrorNotice.tsx";
+import { BudgetBanner } from "../limits/BudgetBanner.tsx";
 
 export type ChatPanelProps = {
   chat: ReturnType<typeof useChat>;
@@ -52,6 +53,7 @@ export function ChatPanel({
           onRefresh={chat.reload}
         />
       )}
+      <BudgetBanner refreshKey={messages.length + (chat.streamingId ? 0 : 1)} />
       {lastAnswer?.status === "complete" && chat.streamingId === null ? (
         <button
           type="button"
