@@ -22,7 +22,7 @@ import { errorBody } from "../worker/errors.ts";
 import { describeLimit, limitCode } from "../worker/limits/explain.ts";
 import { logger } from "../worker/logger.ts";
 import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
-import { type FailedAnswer, openAnswer } from "./attempts.ts";
+import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
 import {
   cachedAnswerEvents,
@@ -48,6 +48,7 @@ import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import {
   chainFor,
+  isTargetDisabled,
   providerEndpoint,
   RoutingCache,
   readRouting,
@@ -339,6 +340,7 @@ export class TeamGateway extends DurableObject<Env> {
     void live.run((signal) =>
       openAnswer({
         chain,
+        isDisabled: (target) => isTargetDisabled(routing.config, target),
         breakers: this.#breakers,
         providerFor: (target) => {
           const endpoint = providerEndpoint(this.env, target.provider);
@@ -371,7 +373,9 @@ export class TeamGateway extends DurableObject<Env> {
       this.#breakers.record(outcome.provider, !failed);
     }
     if (outcome.failedBeforeFirstByte && outcome.error) {
-      const allOpen = outcome.attempts.every((attempt) => attempt.outcome === "skipped");
+      const allOpen =
+        outcome.attempts.some((attempt) => attempt.outcome === "breaker_open") &&
+        outcome.attempts.every((attempt) => SKIP_OUTCOMES.includes(attempt.outcome));
       const reply = this.#failureReply(
         { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
         chat.requestId,

@@ -3,6 +3,8 @@
  * routes. Which routes need a signed-in caller is decided here, in one place.
  */
 import { Hono } from "hono";
+import { contextStorage } from "hono/context-storage";
+import { admissionRoutes } from "./admission/routes.ts";
 import { isDevelopment } from "./config.ts";
 import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
@@ -15,6 +17,7 @@ import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
 import { limitsRoutes } from "./routes/limits.ts";
 import { opsLimitsRoutes } from "./routes/ops-limits.ts";
+import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
@@ -24,6 +27,7 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createApp() {
   const app = new Hono<AppBindings>();
 
+  app.use("*", contextStorage());
   app.use("*", requestId());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
@@ -45,6 +49,8 @@ export function createApp() {
   app.route("/api", chatRoutes);
   app.route("/api", limitsRoutes);
   app.route("/api/ops", opsLimitsRoutes);
+  app.route("/api/ops", opsRoutingRoutes);
+  app.route("/api/ops", admissionRoutes);
 
   return app;
 }

@@ -45,6 +45,8 @@ export type Env = {
   RATE_LIMIT_IP?: RateLimit;
   /** "off" turns the KV prompt cache off (durable-objects/cache/prompt-cache.ts). */
   KILN_PROMPT_CACHE?: string;
+  /** Sign-up stage while KV holds no admission policy: allow_list | waitlist | open (default). */
+  KILN_ADMISSION_DEFAULT?: string;
 };
 
 export type AppVariables = {

@@ -17,6 +17,8 @@ export type ApiErrorCode =
   | "limit_above_plan"
   | "unauthorized"
   | "forbidden"
+  | "not_admitted"
+  | "waitlisted"
   | "not_found"
   | "method_not_allowed"
   | "conversation_not_found"

@@ -4,6 +4,7 @@ import { useConfig } from "./auth/use-config.ts";
 import { useSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
+import { OpsPage } from "./ops/OpsPage.tsx";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
 
 const UsagePage = lazy(() => import("./usage/UsagePage.tsx"));
@@ -53,5 +54,8 @@ export function App() {
     );
   }
 
+  if (window.location.pathname === "/ops") {
+    return <OpsPage config={configState.config} session={session} />;
+  }
   return <WorkspacePage config={configState.config} session={session} />;
 }

@@ -8,7 +8,7 @@ import {
 } from "./errors.ts";
 
 export type ApiRequestOptions = {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PUT";
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;

@@ -12,6 +12,8 @@ export type ChatMessage = MessageView & {
   cached?: boolean;
   /** What the server left out of the prompt to fit the model's budget. */
   trimmed?: TrimReport;
+  /** The answer was picked up again after a page reload or a dropped connection. */
+  resumed: "reload" | "reconnect" | null;
   /** What was sent for this answer, so Retry can send it again. */
   request: ChatRequest | null;
 };
@@ -29,5 +31,12 @@ export type ChatState = {
 };
 
 export function fromMessageView(view: MessageView): ChatMessage {
-  return { ...view, simulated: false, error: null, reconnecting: false, request: null };
+  return {
+    ...view,
+    simulated: false,
+    error: null,
+    reconnecting: false,
+    resumed: null,
+    request: null,
+  };
 }
