@@ -26,6 +26,9 @@ export function ChatPanel({
   const { load, messages } = chat.state;
   const historyChars = messages.reduce((sum, message) => sum + message.content.length, 0);
   const lastAnswer = messages.findLast((message) => message.role === "assistant");
+  const settledAnswers = messages.filter(
+    (message) => message.role === "assistant" && message.status !== "streaming",
+  ).length;
 
   return (
     <section className="chat-column" aria-label="Chat">
@@ -53,7 +56,8 @@ export function ChatPanel({
           onRefresh={chat.reload}
         />
       )}
-      <BudgetBanner refreshKey={messages.length + (chat.streamingId ? 0 : 1)} />
+      {/* Read again only once an answer has ended, never while one streams. */}
+      <BudgetBanner refreshKey={settledAnswers} />
       {lastAnswer?.status === "complete" && chat.streamingId === null ? (
         <button
           type="button"
