@@ -164,7 +164,8 @@ export type ClientConfig = {
   version: string;
   devSignIn: boolean;
   provider: { name: string; model: string; simulated: boolean };
-  sandbox: { mode: "browser" | "e2b" };
+  /** `simulated`: sandboxes run in the local E2B simulator. */
+  sandbox: { mode: "browser" | "e2b"; simulated?: boolean };
 };
 
 export type DependencyState = { status: "ok" | "degraded" | "down"; detail?: string };

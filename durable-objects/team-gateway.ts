@@ -54,6 +54,8 @@ import {
   readRouting,
   routingCacheMs,
 } from "./routing.ts";
+import { SandboxAdmission } from "./sandboxes/admission.ts";
+import { Sandboxes } from "./sandboxes/manager.ts";
 import { encodeEvent, SSE_HEADERS } from "./sse.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -73,6 +75,9 @@ export class TeamGateway extends DurableObject<Env> {
   /** Duplicates waiting for the claimer to start (or give up), by key. */
   readonly #waiting = new Map<string, (() => void)[]>();
   #teamId = "unknown";
+  /** The team's sandboxes (durable-objects/sandboxes/). */
+  readonly #sandboxes: Sandboxes;
+  #admission: SandboxAdmission | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -86,6 +91,7 @@ export class TeamGateway extends DurableObject<Env> {
       kv: env.KILN_KV,
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
+    this.#sandboxes = new Sandboxes(ctx, env);
   }
 
   // Limits (durable-objects/limits/): quotas, budgets, usage ledger, sandbox cap.
@@ -136,6 +142,45 @@ export class TeamGateway extends DurableObject<Env> {
 
   usage(options: { fromDay: string; toDay: string; userId: string | undefined }) {
     return this.#limits.usage({ ...options, now: Date.now() });
+  }
+
+  override async alarm() {
+    await this.#sandboxes.alarm();
+  }
+
+  openSandbox(input: Parameters<Sandboxes["open"]>[0]) {
+    return this.#sandboxes.open(input);
+  }
+
+  recreateSandbox(input: Parameters<Sandboxes["recreate"]>[0]) {
+    return this.#sandboxes.recreate(input);
+  }
+
+  sandboxStatus(sandboxId: string) {
+    return this.#sandboxes.status(sandboxId);
+  }
+
+  sandboxLogs(sandboxId: string) {
+    return this.#sandboxes.logs(sandboxId);
+  }
+
+  keepSandboxAlive(sandboxId: string) {
+    return this.#sandboxes.keepAlive(sandboxId);
+  }
+
+  stopSandbox(sandboxId: string) {
+    return this.#sandboxes.stop(sandboxId);
+  }
+
+  /** Only on the one global instance named ADMISSION_OBJECT_NAME (sandboxes/admission.ts). */
+  admitSandboxCreation(input: { ticket: string; perMinute: number }) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    return this.#admission.admit({ ...input, nowMs: Date.now() });
+  }
+
+  leaveSandboxQueue(ticket: string) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    this.#admission.leave(ticket);
   }
 
   /** Keeps a code selection as temporary context for a later message. */

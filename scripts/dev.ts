@@ -20,13 +20,19 @@ const stack = await startStack({
   stateDir,
   databaseUrl: process.env.DATABASE_URL,
   simulatorPort: Number(process.env.KILN_SIMULATOR_PORT ?? 8790),
+  e2bSimulatorPort: Number(process.env.KILN_E2B_SIMULATOR_PORT ?? 8791),
   log,
 });
 
 // Rebuild the SPA on change; wrangler serves the new files on the next load.
+// Vite itself, not through npx: a signal to npx does not reach its child,
+// and a leftover watcher holds Vite's build lock for every later build.
 const watcher = spawn(
-  "npx",
-  ["vite", "build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
+  process.execPath,
+  [
+    join(projectRoot, "node_modules", "vite", "bin", "vite.js"),
+    ...["build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
+  ],
   { cwd: projectRoot, stdio: "inherit", env: { ...process.env, KILN_WATCH_BUILD: "1" } },
 );
 
@@ -35,6 +41,7 @@ console.log(`
   │  Kiln is running:  ${stack.url.padEnd(26)}│
   └──────────────────────────────────────────────┘
   Provider: ${process.env.KILN_PROVIDER ?? "set in .dev.vars, else the local simulator"}
+  Sandboxes: ${process.env.E2B_API_KEY ? "E2B" : `E2B simulator at ${stack.e2bSimulator?.url}`}
   Database: ${process.env.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${join(stateDir, "pglite")}`}
   Press Ctrl+C to stop.
 `);

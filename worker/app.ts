@@ -19,6 +19,7 @@ import { limitsRoutes } from "./routes/limits.ts";
 import { opsLimitsRoutes } from "./routes/ops-limits.ts";
 import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { sandboxRoutes } from "./routes/sandbox.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
 /** Largest request body: a message plus its attachments, with room for JSON escaping. */
@@ -50,6 +51,7 @@ export function createApp() {
   app.route("/api", limitsRoutes);
   app.route("/api/ops", opsLimitsRoutes);
   app.route("/api/ops", opsRoutingRoutes);
+  app.route("/api", sandboxRoutes);
   app.route("/api/ops", admissionRoutes);
 
   return app;

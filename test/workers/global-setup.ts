@@ -9,6 +9,7 @@
 import type { TestProject } from "vitest/node";
 import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
+import { startE2bSimulator } from "../simulators/e2b/server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
 import { startUpstashFront } from "../simulators/upstash/server.ts";
 import { startWebhookRecorder } from "../simulators/webhook/server.ts";
@@ -23,6 +24,7 @@ declare module "vitest" {
     slowUpstashUrl: string;
     rateLimitPrefix: string;
     webhookUrl: string;
+    e2bSimulatorUrl: string;
   }
 }
 
@@ -39,6 +41,8 @@ export default async function setup(project: TestProject) {
 
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
+  const e2b = await startE2bSimulator();
+  project.provide("e2bSimulatorUrl", e2b.url);
 
   const upstashToken = "kiln-test-token";
   const upstash = process.env.REDIS_URL
@@ -59,6 +63,7 @@ export default async function setup(project: TestProject) {
     await upstash?.close();
     await slowUpstash.close();
     await simulator.close();
+    await e2b.close();
     await database?.stop();
   };
 }
