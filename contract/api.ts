@@ -4,6 +4,8 @@
  * SPA uses the same types to read responses and stream events.
  */
 import { z } from "zod";
+import { limitDetailsSchema } from "./limits.ts";
+import type { TrimReport } from "./prompt-budget.ts";
 
 /** Every error the API returns has this one shape, whatever the route. */
 export const errorBodySchema = z.object({
@@ -12,6 +14,8 @@ export const errorBodySchema = z.object({
     message: z.string(),
     hint: z.string().optional(),
     requestId: z.string(),
+    /** Present on every limit error (429). */
+    limit: limitDetailsSchema.optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
@@ -68,6 +72,11 @@ export const chatRequestSchema = z.object({
   attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS).optional(),
   /** Ids of selections saved with `POST /api/context`. */
   contextIds: z.array(z.uuid()).max(MAX_ATTACHMENTS).optional(),
+  /**
+   * "draft" (default) may use the team's cheaper draft model and the prompt
+   * cache; "final" ("Improve") asks for the final model and a fresh answer.
+   */
+  quality: z.enum(["draft", "final"]).optional(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 
@@ -103,6 +112,10 @@ export type ChatStreamEvent =
       attempts: number;
       /** True when this is a stored answer replayed for a repeated Idempotency-Key. */
       replay?: boolean;
+      /** What the prompt left out to fit the model's budget (absent when nothing was). */
+      trimmed?: TrimReport;
+      /** A replay of a cached answer: no model call, no cost. */
+      cached?: boolean;
     }
   | { type: "delta"; text: string }
   | { type: "usage"; usage: Usage }

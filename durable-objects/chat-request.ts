@@ -20,6 +20,7 @@ export type GatewayChatRequest = {
   attachments: Attachment[];
   contextIds: string[];
   history: ChatMessage[];
+  quality?: "draft" | "final" | undefined;
 };
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildMessages,
+  buildPrompt,
   fitHistory,
   renderAttachments,
   systemPrompt,
@@ -64,5 +65,53 @@ describe("prompt", () => {
     const text = renderAttachments([{ path: "big.txt", content: "x".repeat(200_000) }]);
     expect(text).toContain("(truncated)");
     expect(text.length).toBeLessThan(130_000);
+  });
+});
+
+describe("buildPrompt", () => {
+  const history = [
+    { role: "user" as const, content: "u".repeat(40) },
+    { role: "assistant" as const, content: "a".repeat(40) },
+    { role: "user" as const, content: "v".repeat(10) },
+    { role: "assistant" as const, content: "b".repeat(10) },
+  ];
+
+  it("keeps the newest message whole and reports the turns and attachments it left out", () => {
+    const { messages, trimmed } = buildPrompt({
+      history,
+      message: "newest ".repeat(20),
+      attachments: [
+        { path: "a.ts", content: "x".repeat(30) },
+        { path: "b.ts", content: "y😀y".repeat(10) },
+        { path: "c.ts", content: "z" },
+      ],
+      budget: { historyChars: 30, attachmentChars: 45 },
+    });
+
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+    const last = messages.at(-1)?.content ?? "";
+    expect(last.startsWith("newest ".repeat(20))).toBe(true);
+    expect(last).toContain("Attached: b.ts (truncated)");
+    expect(last).not.toContain("\uFFFD");
+    expect(last).not.toContain("c.ts");
+    expect(trimmed).toEqual({
+      historyTurnsDropped: 2,
+      attachmentsTruncated: ["b.ts"],
+      attachmentsDropped: ["c.ts"],
+    });
+  });
+
+  it("reports nothing when everything fits", () => {
+    const { trimmed } = buildPrompt({
+      history,
+      message: "hi",
+      attachments: [],
+      budget: { historyChars: 1_000, attachmentChars: 1_000 },
+    });
+    expect(trimmed).toEqual({
+      historyTurnsDropped: 0,
+      attachmentsTruncated: [],
+      attachmentsDropped: [],
+    });
   });
 });

@@ -2,8 +2,11 @@
  * Builds what the model sees: the system prompt for the chosen template, the
  * conversation so far (oldest turns dropped first to fit the budget), and the
  * new message with any attached code. Cuts are made on whole characters.
+ * The system prompt and the newest message are always kept whole; what was
+ * left out is reported (`buildPrompt`), and the answer's metadata says so.
  */
 import type { Attachment, TemplateId } from "../contract/api.ts";
+import { type PromptBudget, planAttachments, type TrimReport } from "../contract/prompt-budget.ts";
 import type { ChatMessage } from "./providers/types.ts";
 
 /** Characters of history kept; a token is about four characters. */
@@ -36,14 +39,20 @@ export function systemPrompt(template: TemplateId | undefined): string {
   ].join("\n");
 }
 
-export function renderAttachments(attachments: Attachment[]): string {
-  let remaining = ATTACHMENT_BUDGET_CHARS;
+export function renderAttachments(
+  attachments: Attachment[],
+  budgetChars = ATTACHMENT_BUDGET_CHARS,
+): string {
+  const plan = planAttachments(
+    attachments.map((attachment) => ({ path: attachment.path, chars: attachment.content.length })),
+    budgetChars,
+  );
   const blocks: string[] = [];
 
-  for (const attachment of attachments) {
-    if (remaining <= 0) break;
-    const content = truncateChars(attachment.content, remaining);
-    remaining -= content.length;
+  for (const [index, attachment] of attachments.entries()) {
+    const keep = plan.keptChars[index] ?? 0;
+    if (keep <= 0) continue;
+    const content = truncateChars(attachment.content, keep);
     const lines =
       attachment.startLine !== undefined
         ? ` lines ${attachment.startLine}-${attachment.endLine ?? attachment.startLine}`
@@ -62,6 +71,34 @@ export function buildMessages(options: {
   const attached = renderAttachments(options.attachments);
   const content = attached ? `${options.message}\n\n${attached}` : options.message;
   return [...fitHistory(options.history, HISTORY_BUDGET_CHARS), { role: "user", content }];
+}
+
+/** Like `buildMessages`, within a model's budget, saying what was left out. */
+export function buildPrompt(options: {
+  history: ChatMessage[];
+  message: string;
+  attachments: Attachment[];
+  budget: PromptBudget;
+}): { messages: ChatMessage[]; trimmed: TrimReport } {
+  const { budget } = options;
+  const attached = renderAttachments(options.attachments, budget.attachmentChars);
+  const content = attached ? `${options.message}\n\n${attached}` : options.message;
+  const history = fitHistory(options.history, budget.historyChars);
+  const plan = planAttachments(
+    options.attachments.map((attachment) => ({
+      path: attachment.path,
+      chars: attachment.content.length,
+    })),
+    budget.attachmentChars,
+  );
+  return {
+    messages: [...history, { role: "user", content }],
+    trimmed: {
+      historyTurnsDropped: options.history.length - history.length,
+      attachmentsTruncated: plan.truncated,
+      attachmentsDropped: plan.dropped,
+    },
+  };
 }
 
 /** Keeps the newest turns that fit, and starts on a user turn as both APIs expect. */

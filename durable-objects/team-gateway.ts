@@ -7,20 +7,29 @@
  * outlive a request lives only on the heap).
  *
  * A chat turn is a short sequence of steps (see #startAnswer):
- * idempotency claim (Worker → claim()) → selections → [quota/budget
- * reservation and result cache: issue 5] → routing → prompt → attempts and
- * fallback → stream → settle.
+ * idempotency claim (Worker → claim()) → selections → routing → prompt →
+ * result cache → quota/budget reservation (limits/) → attempts and
+ * fallback → stream → settle (budget settlement included).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ContextRequest } from "../contract/api.ts";
+import type { ContextRequest, Usage } from "../contract/api.ts";
+import { nothingTrimmed, promptBudget } from "../contract/prompt-budget.ts";
 import type { OpsBreakersResponse } from "../contract/routing.ts";
 import { enqueueSettledTurn } from "../worker/db/settled-turn.ts";
 import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
+import { describeLimit, limitCode } from "../worker/limits/explain.ts";
 import { logger } from "../worker/logger.ts";
 import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
 import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
+import {
+  cachedAnswerEvents,
+  promptCacheEnabled,
+  promptCacheKey,
+  readCachedAnswer,
+  writeCachedAnswer,
+} from "./cache/prompt-cache.ts";
 import {
   type GatewayChatRequest,
   type GatewayStreamRequest,
@@ -30,7 +39,11 @@ import { ContextStore } from "./context-store.ts";
 import { EventLog } from "./event-log.ts";
 import { type GenerationOutcome, LiveAnswer } from "./generation.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
-import { buildMessages, systemPrompt } from "./prompt.ts";
+import { modelClassFor } from "./limits/draft-final.ts";
+import { TeamLimitsModule } from "./limits/index.ts";
+import type { LimitOverrides, PlanId } from "./limits/plans.ts";
+import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
+import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import {
   chainFor,
@@ -54,6 +67,7 @@ export class TeamGateway extends DurableObject<Env> {
   readonly #keys: IdempotencyKeys;
   readonly #log: EventLog;
   readonly #breakers: Breakers;
+  readonly #limits: TeamLimitsModule;
   readonly #routing = new RoutingCache();
   /** Answers streaming right now, by idempotency key. */
   readonly #live = new Map<string, LiveAnswer>();
@@ -71,7 +85,62 @@ export class TeamGateway extends DurableObject<Env> {
     this.#keys = new IdempotencyKeys(sql);
     this.#log = new EventLog(sql);
     this.#breakers = new Breakers(sql, { teamId: () => this.#teamId });
+    this.#limits = new TeamLimitsModule({
+      sql,
+      kv: env.KILN_KV,
+      waitUntil: (promise) => ctx.waitUntil(promise),
+    });
     this.#sandboxes = new Sandboxes(ctx, env);
+  }
+
+  // Limits (durable-objects/limits/): quotas, budgets, usage ledger, sandbox cap.
+  reserveGeneration(options: {
+    userId: string;
+    model: string;
+    promptTokens: number;
+    maxOutputTokens: number;
+  }) {
+    return this.#limits.reserveGeneration({ ...options, now: Date.now() });
+  }
+
+  settleGeneration(options: {
+    teamId: string;
+    reservationId: string;
+    userId: string;
+    model: string;
+    usage: Usage;
+    failed: boolean;
+  }) {
+    return this.#limits.settleGeneration({ ...options, now: Date.now() });
+  }
+
+  /** For the sandbox module: take a slot before starting a sandbox, or learn why not. */
+  acquireSandboxSlot(options: { sandboxId: string; userId: string; ttlMs?: number }) {
+    return this.#limits.acquireSandboxSlot({ ...options, now: Date.now() });
+  }
+
+  releaseSandboxSlot(sandboxId: string) {
+    this.#limits.releaseSandboxSlot(sandboxId);
+  }
+
+  limitsView() {
+    return this.#limits.limitsView();
+  }
+
+  setLimitOverrides(overrides: LimitOverrides, teamId = this.#teamId) {
+    return this.#limits.setOverrides(overrides, { teamId, now: Date.now() });
+  }
+
+  setPlan(plan: PlanId) {
+    this.#limits.setPlan(plan);
+  }
+
+  setAlertWebhook(url: string | null) {
+    this.#limits.setWebhook(url);
+  }
+
+  usage(options: { fromDay: string; toDay: string; userId: string | undefined }) {
+    return this.#limits.usage({ ...options, now: Date.now() });
   }
 
   override async alarm() {
@@ -216,19 +285,62 @@ export class TeamGateway extends DurableObject<Env> {
       });
     }
 
-    // 2. TODO(soon, issue 5): reserve quota and budget here, and answer from the KV result cache.
-
-    // 3. Routing: the chain of targets for the requested model class, read from KV.
+    // 2. Routing: the chain of targets for the requested model class, read from KV
+    // (first answers on the draft class, "Improve" on the final one).
     const routing = await this.#routing.get(() => readRouting(this.env), routingCacheMs(this.env));
-    const chain = chainFor(routing.config, chat.model);
+    const modelClass = modelClassFor({ ...chat, classes: Object.keys(routing.config.classes) });
+    const chain = chainFor(routing.config, modelClass);
+    const budgetModel = chain[0]?.model ?? "unknown";
 
-    // 4. The prompt.
+    // 3. The prompt, trimmed to the first target's budget; what was left out goes in `meta`.
     const system = systemPrompt(chat.template);
-    const messages = buildMessages({
+    const prompt = buildPrompt({
       history: chat.history,
       message: chat.message,
       attachments: [...chat.attachments, ...found],
+      budget: promptBudget(budgetModel),
     });
+    const messages = prompt.messages;
+    const promptTokens = promptTokensOf(system, messages);
+
+    // 4. The result cache (free, counted), then the worst-case reservation of quota and budget.
+    const cacheKey =
+      promptCacheEnabled(this.env.KILN_PROMPT_CACHE) && chat.quality !== "final"
+        ? await promptCacheKey({
+            teamId: chat.teamId,
+            model: budgetModel,
+            system,
+            messages,
+            maxOutputTokens: MAX_OUTPUT_TOKENS,
+          })
+        : undefined;
+    const cached = cacheKey ? await this.#answerFromCache({ key, chat, cacheKey, chain }) : null;
+    if (cached) return cached;
+
+    const admission = await this.#limits.reserveGeneration({
+      userId: chat.userId,
+      // TODO(soon): price the dearest target of the chain, since a fallback may serve.
+      model: budgetModel,
+      promptTokens,
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
+      now: startedAt,
+    });
+    if (!admission.ok) {
+      const { message, hint } = describeLimit(admission.limit);
+      return this.#refuse(
+        key,
+        429,
+        {
+          code: limitCode(admission.limit),
+          message,
+          hint,
+          requestId: chat.requestId,
+          limit: admission.limit,
+        },
+        admission.limit.retryAfterSeconds,
+      );
+    }
+    const reservationId = admission.reservation.id;
 
     // 5. The live answer: attempts along the chain, then the stream to every subscriber.
     const live = new LiveAnswer({
@@ -239,13 +351,31 @@ export class TeamGateway extends DurableObject<Env> {
         conversationId: chat.conversationId,
         userMessageId: chat.userMessageId,
         assistantMessageId: chat.assistantMessageId,
+        ...(nothingTrimmed(prompt.trimmed) ? {} : { trimmed: prompt.trimmed }),
       },
       keepAliveMs: numberSetting(this.env.KILN_SSE_KEEPALIVE_MS, DEFAULT_KEEPALIVE_MS),
       graceMs: numberSetting(this.env.KILN_STREAM_GRACE_MS, DEFAULT_GRACE_MS),
       promptChars:
         system.length + messages.reduce((sum, message) => sum + message.content.length, 0),
       isSimulated: (provider) => provider.startsWith("simulator"),
-      onSettled: (outcome) => this.#settle({ key, chat, outcome, startedAt }),
+      onSettled: async (outcome) => {
+        await this.#limits.settleAnswer({
+          chat,
+          reservationId,
+          model: outcome.model ?? budgetModel,
+          usage: settledUsage({ ...outcome, promptTokens }),
+          failed: outcome.status === "error",
+        });
+        if (cacheKey && outcome.status === "complete" && outcome.finishReason === "stop") {
+          const answer = {
+            text: outcome.text,
+            finishReason: "stop",
+            createdAt: new Date().toISOString(),
+          };
+          this.ctx.waitUntil(writeCachedAnswer(this.env.KILN_KV, cacheKey, answer));
+        }
+        await this.#settle({ key, chat, outcome, startedAt });
+      },
     });
     this.#live.set(key, live);
     this.#keys.mark(key, "running");
@@ -329,6 +459,67 @@ export class TeamGateway extends DurableObject<Env> {
     }
   }
 
+  /**
+   * A cached answer for this prompt, replayed as a stream marked `cached`: it
+   * goes into the event log like a live one (so a duplicate of the key
+   * replays it too), costs nothing and counts as a cache hit.
+   */
+  async #answerFromCache(options: {
+    key: string;
+    chat: GatewayChatRequest;
+    cacheKey: string;
+    chain: { provider: string; model: string }[];
+  }): Promise<Response | null> {
+    const { key, chat } = options;
+    const cached = await readCachedAnswer(this.env.KILN_KV, options.cacheKey);
+    if (!cached) return null;
+
+    const first = options.chain[0];
+    const model = first?.model ?? "unknown";
+    const events = cachedAnswerEvents(
+      {
+        type: "meta",
+        conversationId: chat.conversationId,
+        userMessageId: chat.userMessageId,
+        assistantMessageId: chat.assistantMessageId,
+        provider: first?.provider ?? "cache",
+        model,
+        simulated: first?.provider.startsWith("simulator") ?? false,
+        fallbackUsed: false,
+        attempts: 0,
+        cached: true,
+      },
+      cached,
+    );
+    for (const [index, event] of events.entries()) this.#log.append(key, { id: index + 1, event });
+    this.#keys.mark(key, "complete");
+    this.#wake(key);
+    this.#limits.recordCacheHit({ userId: chat.userId, model, now: Date.now() });
+
+    const noUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const replayed: GenerationOutcome = {
+      status: "complete",
+      text: cached.text,
+      usage: noUsage,
+      usageReported: true,
+      finishReason: "stop",
+      error: null,
+      abortReason: null,
+      provider: first?.provider ?? "cache",
+      model,
+      fallbackUsed: false,
+      attempts: [],
+      failedBeforeFirstByte: false,
+    };
+    // Saved through the write queue like a live answer: no Postgres wait here.
+    this.ctx.waitUntil(
+      enqueueSettledTurn(this.env, { chat, outcome: replayed, latencyMs: 0 }).catch((error) =>
+        logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) }),
+      ),
+    );
+    return this.#replay({ key, requestId: chat.requestId, lastEventId: 0, turn: null });
+  }
+
   #failureReply(failure: FailedAnswer, requestId: string): ErrorReply {
     return failureReply({
       failure,
@@ -339,11 +530,16 @@ export class TeamGateway extends DurableObject<Env> {
   }
 
   /** A turn refused before any provider call: remembered for duplicates of its key. */
-  #refuse(key: string, status: number, body: Parameters<typeof errorBody>[0]): Response {
+  #refuse(
+    key: string,
+    status: number,
+    body: Parameters<typeof errorBody>[0],
+    retryAfterSeconds: number | null = null,
+  ): Response {
     const text = JSON.stringify(errorBody(body));
-    this.#keys.mark(key, "failed", { status, body: text, retryAfterSeconds: null });
+    this.#keys.mark(key, "failed", { status, body: text, retryAfterSeconds });
     this.#wake(key);
-    return replyResponse({ status, body: text, retryAfterSeconds: null });
+    return replyResponse({ status, body: text, retryAfterSeconds });
   }
 
   #waitForStart(key: string): Promise<LiveAnswer | undefined> {

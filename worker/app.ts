@@ -9,10 +9,14 @@ import { isDevelopment } from "./config.ts";
 import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
 import { limitBody } from "./middleware/body/index.ts";
+import { limitBodyByRoute } from "./middleware/body/route-limits.ts";
 import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
+import { rateLimit } from "./middleware/rate-limit/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
+import { limitsRoutes } from "./routes/limits.ts";
+import { opsLimitsRoutes } from "./routes/ops-limits.ts";
 import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
@@ -29,7 +33,9 @@ export function createApp() {
   app.use("*", requestId());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
+  app.use("/api/*", rateLimit({ scope: "ip" }));
   app.use("/api/*", limitBody(MAX_BODY_BYTES));
+  app.use("/api/*", limitBodyByRoute());
 
   app.route("/api", publicRoutes);
 
@@ -40,9 +46,12 @@ export function createApp() {
   app.route("/api/dev", devSignInRoutes);
 
   app.use("/api/*", requireAuth());
+  app.use("/api/*", rateLimit({ scope: "user" }));
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
   app.route("/api", teamRoutes);
+  app.route("/api", limitsRoutes);
+  app.route("/api/ops", opsLimitsRoutes);
   app.route("/api/ops", opsRoutingRoutes);
   app.route("/api", sandboxRoutes);
   app.route("/api/ops", admissionRoutes);

@@ -38,6 +38,19 @@ export type Env = {
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
 
+  /** Edge rate limits (worker/middleware/rate-limit): Upstash when both are set. */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** JSON `{"user"|"team"|"ip": {"limit", "windowSeconds"}}`; defaults in rate-limit/config.ts. */
+  KILN_RATE_LIMITS?: string;
+  KILN_RATE_LIMIT_TIMEOUT_MS?: string;
+  KILN_RATE_LIMIT_PREFIX?: string;
+  /** Workers rate-limiting bindings, used when Upstash is not configured or not answering. */
+  RATE_LIMIT_USER?: RateLimit;
+  RATE_LIMIT_TEAM?: RateLimit;
+  RATE_LIMIT_IP?: RateLimit;
+  /** "off" turns the KV prompt cache off (durable-objects/cache/prompt-cache.ts). */
+  KILN_PROMPT_CACHE?: string;
   /** E2B sandboxes; without a key, web templates preview in the browser only. */
   E2B_API_KEY?: string;
   /** Control-plane base URL; the local E2B simulator's origin in development. */

@@ -4,11 +4,17 @@
  * into the documented JSON body `{ error: { code, message, hint, requestId } }`.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { LimitDetails } from "../contract/limits.ts";
 
 export type ApiErrorCode =
   | "invalid_json"
   | "invalid_body"
   | "payload_too_large"
+  | "rate_limited"
+  | "quota_exceeded"
+  | "budget_exceeded"
+  | "prompt_too_large"
+  | "limit_above_plan"
   | "unauthorized"
   | "forbidden"
   | "not_admitted"
@@ -38,6 +44,8 @@ export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: ApiErrorCode;
   readonly hint: string | undefined;
+  /** Set on limit errors: the answer also carries `Retry-After: limit.retryAfterSeconds`. */
+  readonly limit: LimitDetails | undefined;
 
   constructor(options: {
     status: ContentfulStatusCode;
@@ -45,12 +53,14 @@ export class ApiError extends Error {
     message: string;
     hint?: string;
     cause?: unknown;
+    limit?: LimitDetails;
   }) {
     super(options.message, { cause: options.cause });
     this.name = "ApiError";
     this.status = options.status;
     this.code = options.code;
     this.hint = options.hint;
+    this.limit = options.limit;
   }
 }
 
@@ -59,7 +69,10 @@ export function errorBody(options: {
   message: string;
   hint?: string | undefined;
   requestId: string;
+  limit?: LimitDetails | undefined;
 }) {
-  const { code, message, hint, requestId } = options;
-  return { error: { code, message, ...(hint ? { hint } : {}), requestId } };
+  const { code, message, hint, requestId, limit } = options;
+  return {
+    error: { code, message, ...(hint ? { hint } : {}), requestId, ...(limit ? { limit } : {}) },
+  };
 }

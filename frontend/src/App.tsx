@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { SignInScreen } from "./auth/SignInScreen.tsx";
 import { TeamPage } from "./auth/TeamPage.tsx";
 import { useConfig } from "./auth/use-config.ts";
@@ -6,6 +7,8 @@ import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
 import { OpsPage } from "./ops/OpsPage.tsx";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
+
+const UsagePage = lazy(() => import("./usage/UsagePage.tsx"));
 
 export function App() {
   const { state: configState, reload } = useConfig();
@@ -48,6 +51,14 @@ export function App() {
   if (window.location.pathname === "/team") {
     return <TeamPage config={configState.config} session={session} />;
   }
+  if (window.location.pathname === "/usage") {
+    return (
+      <Suspense fallback={<p className="splash">Loading usage…</p>}>
+        <UsagePage config={configState.config} session={session} />
+      </Suspense>
+    );
+  }
+
   if (window.location.pathname === "/ops") {
     return <OpsPage config={configState.config} session={session} />;
   }

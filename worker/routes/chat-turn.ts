@@ -80,6 +80,7 @@ export async function recordTurn(
     attachments: userMessage.attachments ?? [],
     contextIds: body.contextIds ?? [],
     history: mergeConsecutiveTurns(earlier.history),
+    quality: body.quality,
   };
   return { gatewayRequest, historyState: earlier.state };
 }

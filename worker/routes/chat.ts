@@ -14,6 +14,7 @@ import {
 } from "../../contract/api.ts";
 import type { AppBindings } from "../env.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { enforceTeamRateLimit } from "../middleware/rate-limit/index.ts";
 import { allow } from "./access.ts";
 import { forwardChat, stopChat, teamGateway } from "./chat-gateway.ts";
 import { type HistoryState, recordTurn } from "./chat-turn.ts";
@@ -24,6 +25,7 @@ export const chatRoutes = new Hono<AppBindings>()
     const auth = c.get("auth");
     const team = c.get("team");
     const requestId = c.get("requestId");
+    await enforceTeamRateLimit(c, team.id);
 
     // The turn is saved only by the first request with its Idempotency-Key.
     let historyState: HistoryState | null = null;

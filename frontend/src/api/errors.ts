@@ -1,4 +1,5 @@
 import { errorBodySchema } from "../../../contract/api.ts";
+import type { LimitDetails } from "../../../contract/limits.ts";
 
 /**
  * An API failure as the UI shows it: the server's error body when there is
@@ -10,6 +11,8 @@ export type ApiError = {
   hint?: string;
   requestId?: string;
   status?: number;
+  /** On limit errors (429): which limit, what is left, when it resets. */
+  limit?: LimitDetails;
 };
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiError };

@@ -1,5 +1,9 @@
 import { type FormEvent, type KeyboardEvent, type RefObject, useId, useRef, useState } from "react";
 import { MAX_MESSAGE_CHARS } from "../../../contract/api.ts";
+import type { LimitDetails } from "../../../contract/limits.ts";
+import { NextMessageEstimate } from "../limits/NextMessageEstimate.tsx";
+import { formatWait, useCountdown } from "../limits/use-countdown.ts";
+import { useEstimateBasis } from "../limits/use-estimate-basis.ts";
 import { ContextChips } from "./ContextChips.tsx";
 import { SizeEstimate } from "./SizeEstimate.tsx";
 import type { SelectionContext } from "./selection-context.ts";
@@ -10,6 +14,10 @@ export type ComposerProps = {
   streaming: boolean;
   contexts: SelectionContext[];
   historyChars: number;
+  /** Sizes of the conversation's turns, oldest first, for the trim preview. */
+  historyTurnChars?: number[];
+  /** The limit the last message hit: Send waits until it resets. */
+  limit?: LimitDetails | undefined;
   textareaRef: RefObject<HTMLTextAreaElement | null>;
   onSend: (input: SendInput) => void;
   onStop: () => void;
@@ -21,9 +29,12 @@ export function Composer(props: ComposerProps) {
   const fileInputRef = useRef<HTMLInputElement>(null);
   const [text, setText] = useState("");
   const files = useAttachments();
+  const estimateBasis = useEstimateBasis();
+  const waitSeconds = useCountdown(props.limit?.resetAt);
 
   const trimmed = text.trim();
-  const canSend = !props.streaming && trimmed.length > 0 && text.length <= MAX_MESSAGE_CHARS;
+  const canSend =
+    !props.streaming && waitSeconds === 0 && trimmed.length > 0 && text.length <= MAX_MESSAGE_CHARS;
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
@@ -108,10 +119,19 @@ export function Composer(props: ComposerProps) {
           </button>
         ) : (
           <button type="submit" className="button button--primary" disabled={!canSend}>
-            Send
+            {waitSeconds > 0 ? `Send in ${formatWait(waitSeconds)}` : "Send"}
           </button>
         )}
       </div>
+      <NextMessageEstimate
+        basis={estimateBasis}
+        messageChars={text.length}
+        attachments={files.attachments.map((file) => ({
+          path: file.path,
+          chars: file.content.length,
+        }))}
+        historyTurnChars={props.historyTurnChars ?? []}
+      />
     </form>
   );
 }

@@ -60,6 +60,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           model: action.meta.model,
           fallbackUsed: action.meta.fallbackUsed,
           simulated: action.meta.simulated,
+          cached: action.meta.cached === true,
+          ...(action.meta.trimmed ? { trimmed: action.meta.trimmed } : {}),
         })),
         conversationId: action.meta.conversationId,
       };

@@ -1,4 +1,5 @@
 import type { ChatRequest, MessageView, TemplateId } from "../../../contract/api.ts";
+import type { TrimReport } from "../../../contract/prompt-budget.ts";
 import type { ApiError } from "../api/errors.ts";
 
 /** A message as the chat shows it: the server's view plus local stream state. */
@@ -7,6 +8,10 @@ export type ChatMessage = MessageView & {
   error: ApiError | null;
   /** Set while a dropped stream is being resumed. */
   reconnecting: boolean;
+  /** Replayed from the prompt cache: no model call, no cost. */
+  cached?: boolean;
+  /** What the server left out of the prompt to fit the model's budget. */
+  trimmed?: TrimReport;
   /** The answer was picked up again after a page reload or a dropped connection. */
   resumed: "reload" | "reconnect" | null;
   /** What was sent for this answer, so Retry can send it again. */

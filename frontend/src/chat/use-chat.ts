@@ -8,7 +8,13 @@ import { clearPending, readPending, savePending } from "./pending-answer.ts";
 import { runChatStream } from "./run-chat-stream.ts";
 import type { ChatMessage } from "./types.ts";
 
-export type SendInput = { message: string; attachments: Attachment[]; contextIds: string[] };
+export type SendInput = {
+  message: string;
+  attachments: Attachment[];
+  contextIds: string[];
+  /** "final" is Improve: the routing's final class, never the cache. */
+  quality?: ChatRequest["quality"];
+};
 
 export type UseChatOptions = {
   conversationId: string | null;
@@ -117,6 +123,15 @@ export function useChat(options: UseChatOptions) {
     [send, state.messages],
   );
 
+  /** Improve: the same question again, answered by the final (more capable) model. */
+  const improve = useCallback(
+    (messageId: string) => {
+      const input = retryInput(state.messages, messageId);
+      if (input) send({ ...input, quality: "final" });
+    },
+    [send, state.messages],
+  );
+
   // Stop tells the server first, so the upstream call ends now rather than after the grace period.
   const stop = useCallback(() => {
     if (keyRef.current) void stopAnswer(keyRef.current);
@@ -144,7 +159,7 @@ export function useChat(options: UseChatOptions) {
     if (state.conversationId) loadConversation(state.conversationId, dispatch);
   }, [state.conversationId]);
 
-  return { state, streamingId, send, stop, retry, reload };
+  return { state, streamingId, send, stop, retry, improve, reload };
 }
 
 /** Loads history; a late answer for another conversation is ignored by the reducer. */
@@ -168,6 +183,7 @@ function buildRequest(
   if (state.template) request.template = state.template;
   if (input.attachments.length > 0) request.attachments = input.attachments;
   if (input.contextIds.length > 0) request.contextIds = input.contextIds;
+  if (input.quality) request.quality = input.quality;
   return request;
 }
 

@@ -35,6 +35,9 @@ export function Header({ config, email, children, operator = false }: HeaderProp
         {email ? (
           <>
             <TeamSwitcher />
+            <a className="button button--ghost" href="/usage">
+              Usage
+            </a>
             <span className="app-header__email" title={email}>
               {email}
             </span>

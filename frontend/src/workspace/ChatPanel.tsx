@@ -4,6 +4,7 @@ import { MessageList } from "../chat/MessageList.tsx";
 import type { SelectionContext } from "../chat/selection-context.ts";
 import type { SendInput, useChat } from "../chat/use-chat.ts";
 import { ErrorNotice } from "../layout/ErrorNotice.tsx";
+import { BudgetBanner } from "../limits/BudgetBanner.tsx";
 
 export type ChatPanelProps = {
   chat: ReturnType<typeof useChat>;
@@ -24,6 +25,10 @@ export function ChatPanel({
 }: ChatPanelProps) {
   const { load, messages } = chat.state;
   const historyChars = messages.reduce((sum, message) => sum + message.content.length, 0);
+  const lastAnswer = messages.findLast((message) => message.role === "assistant");
+  const settledAnswers = messages.filter(
+    (message) => message.role === "assistant" && message.status !== "streaming",
+  ).length;
 
   return (
     <section className="chat-column" aria-label="Chat">
@@ -51,10 +56,23 @@ export function ChatPanel({
           onRefresh={chat.reload}
         />
       )}
+      {/* Read again only once an answer has ended, never while one streams. */}
+      <BudgetBanner refreshKey={settledAnswers} />
+      {lastAnswer?.status === "complete" && chat.streamingId === null ? (
+        <button
+          type="button"
+          className="button button--small button--ghost improve-button"
+          onClick={() => chat.improve(lastAnswer.id)}
+        >
+          Improve this answer
+        </button>
+      ) : null}
       <Composer
         streaming={chat.streamingId !== null}
         contexts={contexts}
         historyChars={historyChars}
+        historyTurnChars={messages.map((message) => message.content.length)}
+        limit={lastAnswer?.error?.limit}
         textareaRef={textareaRef}
         onSend={onSend}
         onStop={chat.stop}

@@ -23,6 +23,7 @@ export function errorHandler(): ErrorHandler<AppBindings> {
         logger.error("request.failed", { requestId, code: error.code, cause: String(error.cause) });
       }
       const body = errorBody({ ...error, message: error.message, requestId });
+      if (error.limit) c.header("Retry-After", String(error.limit.retryAfterSeconds));
       return c.json(body, error.status);
     }
 

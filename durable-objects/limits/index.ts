@@ -1,0 +1,251 @@
+/**
+ * The TeamGateway's limits concern, composed by the class: quotas and
+ * budgets (reserve before a call, settle after), the usage ledger, budget
+ * alerts and the sandbox cap. Prices come from KV before the synchronous
+ * check-and-reserve step, so no await ever splits a check from its write.
+ */
+import type { Usage } from "../../contract/api.ts";
+import type { LimitDetails } from "../../contract/limits.ts";
+import { costMicroUsd, priceFor, worstCaseMicroUsd } from "../../contract/prices.ts";
+import type { BudgetView, TeamLimitsView, UsageResponse } from "../../contract/usage.ts";
+import { readPriceTable } from "../../worker/limits/prices.ts";
+import { logger } from "../../worker/logger.ts";
+import { announceAlert, BudgetAlerts } from "./alerts.ts";
+import { nextDayStartMs, nextMonthStartMs } from "./periods.ts";
+import { type LimitOverrides, overridesAboveCeiling, PLANS, type PlanId } from "./plans.ts";
+import { QuotaStore, type Reservation } from "./quota-store.ts";
+import { SandboxSlots } from "./sandbox-slots.ts";
+import { UsageLedger } from "./usage-ledger.ts";
+
+export type { Reservation } from "./quota-store.ts";
+
+const WEBHOOK_SETTING = "alert_webhook_url";
+export const SANDBOX_SLOT_TTL_MS = 30 * 60 * 1000;
+
+export type ReserveGeneration =
+  | { ok: true; reservation: Reservation }
+  | { ok: false; limit: LimitDetails };
+
+export class TeamLimitsModule {
+  readonly #kv: KVNamespace;
+  readonly #waitUntil: (promise: Promise<unknown>) => void;
+  readonly quotas: QuotaStore;
+  readonly #ledger: UsageLedger;
+  readonly #alerts: BudgetAlerts;
+  readonly #sandboxes: SandboxSlots;
+
+  constructor(options: {
+    sql: SqlStorage;
+    kv: KVNamespace;
+    waitUntil: (promise: Promise<unknown>) => void;
+  }) {
+    this.#kv = options.kv;
+    this.#waitUntil = options.waitUntil;
+    this.quotas = new QuotaStore(options.sql);
+    this.#ledger = new UsageLedger(options.sql);
+    this.#alerts = new BudgetAlerts(options.sql);
+    this.#sandboxes = new SandboxSlots(options.sql);
+  }
+
+  async reserveGeneration(options: {
+    userId: string;
+    model: string;
+    promptTokens: number;
+    maxOutputTokens: number;
+    now: number;
+  }): Promise<ReserveGeneration> {
+    const price = priceFor(await readPriceTable(this.#kv), options.model);
+    return this.quotas.reserve({
+      userId: options.userId,
+      model: options.model,
+      tokens: options.promptTokens + options.maxOutputTokens,
+      costMicroUsd: worstCaseMicroUsd(price, options.promptTokens, options.maxOutputTokens),
+      now: options.now,
+    });
+  }
+
+  /** Real usage replaces the reservation; returns the real cost in micro-dollars. */
+  async settleGeneration(options: {
+    teamId: string;
+    reservationId: string;
+    userId: string;
+    model: string;
+    usage: Usage;
+    failed: boolean;
+    now: number;
+  }): Promise<number> {
+    const { usage, now } = options;
+    const price = priceFor(await readPriceTable(this.#kv), options.model);
+    const cost = costMicroUsd(price, usage);
+
+    this.quotas.settle({
+      reservationId: options.reservationId,
+      usage,
+      costMicroUsd: cost,
+      now,
+    });
+    this.#ledger.record({
+      now,
+      model: options.model,
+      userId: options.userId,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costMicroUsd: cost,
+      cacheHit: false,
+      error: options.failed,
+    });
+
+    this.#raiseAlerts(options.teamId, now);
+    return cost;
+  }
+
+  /** Records, logs and posts every budget threshold crossed for the first time this period. */
+  #raiseAlerts(teamId: string, now: number) {
+    const totals = this.quotas.totals(now);
+    const limits = this.quotas.limits();
+    const crossed = this.#alerts.crossed(
+      [
+        {
+          name: "tokens_per_day",
+          period: totals.day,
+          used: totals.tokensToday,
+          limit: limits.tokensPerDay,
+        },
+        {
+          name: "dollars_per_month",
+          period: totals.month,
+          used: totals.costThisMonthMicroUsd,
+          limit: limits.dollarsPerMonthMicroUsd,
+        },
+      ],
+      now,
+    );
+    const webhookUrl = this.quotas.setting(WEBHOOK_SETTING);
+    for (const alert of crossed) {
+      this.#waitUntil(announceAlert({ teamId, alert, webhookUrl }));
+    }
+  }
+
+  /** Settlement at the end of a chat answer: a ledger fault is logged, never thrown at the stream. */
+  async settleAnswer(options: {
+    chat: { requestId: string; teamId: string; userId: string };
+    reservationId: string;
+    model: string;
+    usage: Usage;
+    failed: boolean;
+  }): Promise<void> {
+    const { chat } = options;
+    try {
+      await this.settleGeneration({
+        teamId: chat.teamId,
+        reservationId: options.reservationId,
+        userId: chat.userId,
+        model: options.model,
+        usage: options.usage,
+        failed: options.failed,
+        now: Date.now(),
+      });
+    } catch (error) {
+      logger.error("limits.settle_failed", { requestId: chat.requestId, error: String(error) });
+    }
+  }
+
+  releaseGeneration(reservationId: string) {
+    this.quotas.release(reservationId);
+  }
+
+  /** A cached answer costs nothing and takes no budget, but counts as a request and a hit. */
+  recordCacheHit(options: { userId: string; model: string; now: number }) {
+    this.#ledger.record({
+      ...options,
+      inputTokens: 0,
+      outputTokens: 0,
+      costMicroUsd: 0,
+      cacheHit: true,
+      error: false,
+    });
+  }
+
+  acquireSandboxSlot(options: { sandboxId: string; userId: string; now: number; ttlMs?: number }) {
+    return this.#sandboxes.acquire({
+      ...options,
+      ttlMs: options.ttlMs ?? SANDBOX_SLOT_TTL_MS,
+      limit: this.quotas.limits().concurrentSandboxes,
+    });
+  }
+
+  releaseSandboxSlot(sandboxId: string) {
+    this.#sandboxes.release(sandboxId);
+  }
+
+  limitsView(): TeamLimitsView {
+    const plan = this.quotas.plan();
+    return {
+      plan,
+      limits: this.quotas.limits(),
+      ceiling: PLANS[plan].ceiling,
+      overrides: this.quotas.overrides(),
+    };
+  }
+
+  /**
+   * Admin overrides: refused (with the names) if any goes above the plan's
+   * ceiling. A lowered budget may already be crossed: its alerts go out now.
+   */
+  setOverrides(
+    overrides: LimitOverrides,
+    options: { teamId: string; now: number },
+  ): { ok: true } | { ok: false; aboveCeiling: string[] } {
+    const aboveCeiling = overridesAboveCeiling(this.quotas.plan(), overrides);
+    if (aboveCeiling.length > 0) return { ok: false, aboveCeiling };
+    this.quotas.setOverrides(overrides);
+    this.#raiseAlerts(options.teamId, options.now);
+    return { ok: true };
+  }
+
+  setPlan(plan: PlanId) {
+    this.quotas.setPlan(plan);
+  }
+
+  setWebhook(url: string | null) {
+    this.quotas.putSetting(WEBHOOK_SETTING, url);
+  }
+
+  usage(options: {
+    fromDay: string;
+    toDay: string;
+    userId: string | undefined;
+    now: number;
+  }): Omit<UsageResponse, "people"> {
+    const { now } = options;
+    const totals = this.quotas.totals(now);
+    const limits = this.quotas.limits();
+    const budgets: BudgetView[] = [
+      {
+        name: "tokens_per_day",
+        unit: "tokens",
+        limit: limits.tokensPerDay,
+        used: totals.tokensToday,
+        reserved: totals.reservedTokens,
+        resetAt: new Date(nextDayStartMs(now)).toISOString(),
+      },
+      {
+        name: "dollars_per_month",
+        unit: "micro_usd",
+        limit: limits.dollarsPerMonthMicroUsd,
+        used: totals.costThisMonthMicroUsd,
+        reserved: totals.reservedMicroUsd,
+        resetAt: new Date(nextMonthStartMs(now)).toISOString(),
+      },
+    ];
+    return {
+      scope: options.userId ? "self" : "team",
+      from: options.fromDay,
+      to: options.toDay,
+      limits: this.limitsView(),
+      budgets,
+      alerts: this.#alerts.list([totals.day, totals.month]),
+      rows: this.#ledger.rows(options),
+    };
+  }
+}
