@@ -39,14 +39,15 @@ export function useChat(options: UseChatOptions) {
   });
 
   useEffect(() => followConversation(options.conversationId), [options.conversationId]);
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    // Set again on (re)mount: StrictMode runs this cleanup once in development.
+    unmountingRef.current = false;
+    return () => {
       // Leaving the page is not Stop: the answer may be picked up again after a reload.
       unmountingRef.current = true;
       controllerRef.current?.abort();
-    },
-    [],
-  );
+    };
+  }, []);
 
   const onStreamEvent = useEffectEvent((messageId: string, event: ChatStreamEvent) => {
     if (event.type === "meta") {
