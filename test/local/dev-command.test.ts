@@ -5,6 +5,7 @@
  * runtime lives in, and every preview failed).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readlinkSync } from "node:fs";
 import { mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,15 +49,31 @@ function pids(pattern: string): number[] {
   }
 }
 
+function withoutNodeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_ENV: _ignored, ...rest } = env;
+  return rest;
+}
+
+function isUnder(pid: number, folder: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`) === folder.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}
+
 describe("npm run dev", () => {
   it("prints one URL that serves the app, the API and the preview runtime", async () => {
     const port = await freePort();
     dev = spawn("npm", ["run", "dev", "--silent"], {
       cwd: projectRoot,
       env: {
-        ...process.env,
+        // As a person runs it: vitest's NODE_ENV=test would make Vite build
+        // React in development mode into the dist/ other tests serve.
+        ...withoutNodeEnv(process.env),
         PORT: String(port),
         KILN_SIMULATOR_PORT: String(await freePort()),
+        KILN_E2B_SIMULATOR_PORT: String(await freePort()),
         KILN_STATE_DIR: await mkdtemp(join(tmpdir(), "kiln-dev-")),
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -95,5 +112,6 @@ describe("npm run dev", () => {
     await stopped;
     expect(await exitCode).toBe(1);
     expect(pids(`wrangler.* dev --port ${port} `)).toEqual([]);
+    expect(pids(`vite.js build --watch`).filter((pid) => isUnder(pid, projectRoot))).toEqual([]);
   }, 300_000);
 });

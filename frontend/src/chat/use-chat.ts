@@ -40,7 +40,8 @@ export function useChat(options: UseChatOptions) {
 
   useEffect(() => followConversation(options.conversationId), [options.conversationId]);
   useEffect(() => {
-    // Set again on (re)mount: StrictMode runs this cleanup once in development.
+    // Reset on (re)mount: StrictMode unmounts and remounts once in development,
+    // and a flag left true here would drop every answer's ending.
     unmountingRef.current = false;
     return () => {
       // Leaving the page is not Stop: the answer may be picked up again after a reload.
