@@ -248,6 +248,8 @@ async function startAndWait(run: RunContext, sandbox: LiveSandbox): Promise<bool
   for (let attempt = 0; Date.now() < deadlineMs; attempt += 1) {
     if (exit) break;
     if (await portAnswers({ connection: run.connection, sandbox, port })) {
+      // TODO(later): runtime logs after ready: reattach with commands.connect(pid)
+      // when the logs route is read; the stream is released here so the request ends.
       await server.stopListening();
       endReady("done", `port ${port} answered`);
       const url = previewUrl({ connection: run.connection, sandbox, port });
