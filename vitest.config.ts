@@ -34,6 +34,9 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                SENTRY_DSN: inject("sentryDsn"),
+                ALERT_WEBHOOK_URL: `${inject("webhookUrl")}/alerts`,
+                OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("webhookUrl")}/otlp`,
               },
             },
           })),

@@ -12,6 +12,8 @@ export const errorBodySchema = z.object({
     message: z.string(),
     hint: z.string().optional(),
     requestId: z.string(),
+    /** W3C trace id of the request, for support to follow it through every hop. */
+    traceId: z.string().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -23,6 +23,8 @@ export type GenerationOutcome = {
   usage: Usage;
   finishReason: string | null;
   error: ProviderError | null;
+  /** When the first text arrived (epoch ms), for time to first token. */
+  firstTextAt: number | null;
 };
 
 export type GenerationOptions = {
@@ -49,6 +51,7 @@ export async function startGeneration(options: GenerationOptions): Promise<Start
     usage: emptyUsage(),
     finishReason: null,
     error: null,
+    firstTextAt: null,
   };
 
   let first: IteratorResult<ProviderEvent>;
@@ -88,6 +91,7 @@ async function pump(context: {
   const { options, events, state, send, signal } = context;
   const apply = (event: ProviderEvent) => {
     if (event.type === "text") {
+      state.firstTextAt ??= Date.now();
       state.text += event.text;
       send({ type: "delta", text: event.text });
     } else if (event.type === "usage") {

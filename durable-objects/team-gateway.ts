@@ -13,20 +13,36 @@ import { withSql } from "../worker/db/client.ts";
 import { insertMessage } from "../worker/db/conversations.ts";
 import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
-import { logger } from "../worker/logger.ts";
+import { isProviderSwitchedOff, readIncidentSwitches } from "../worker/observability/switches.ts";
 import { type GatewayChatRequest, MAX_OUTPUT_TOKENS } from "./chat-request.ts";
 import { ContextStore } from "./context-store.ts";
 import { type GenerationOutcome, startGeneration } from "./generation.ts";
+import { ChatObservation } from "./observability/chat-observer.ts";
+import { platformMetrics } from "./observability/platform-metrics.ts";
+import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildMessages, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import type { ProviderError } from "./providers/types.ts";
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
+  readonly #metrics: TeamMetrics;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#contexts = new ContextStore(ctx.storage.sql);
+    this.#metrics = new TeamMetrics(ctx.storage.sql);
+  }
+
+  /** The team's rolling figures for its dashboard (`GET /api/metrics`). */
+  metrics(teamId: string) {
+    return this.#metrics.read(teamId, Date.now());
+  }
+
+  /** Hook for the sandbox module: one start, failed or not, into the team's and the platform's figures. */
+  recordSandboxStart(options: { teamId: string; failed: boolean }) {
+    this.#metrics.recordSandbox({ failed: options.failed }, Date.now());
+    this.ctx.waitUntil(platformMetrics(this.env).recordSandbox(options));
   }
 
   /** Keeps a code selection as temporary context for a later message. */
@@ -36,10 +52,21 @@ export class TeamGateway extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const body = (await request.json()) as GatewayChatRequest;
-    return this.#chat(body);
+    const observation = new ChatObservation({
+      env: this.env,
+      waitUntil: (work) => this.ctx.waitUntil(work),
+      traceparent: request.headers.get("traceparent"),
+      chat: body,
+    });
+    try {
+      return await this.#chat(body, observation);
+    } catch (error) {
+      this.ctx.waitUntil(observation.reportError(error));
+      throw error;
+    }
   }
 
-  async #chat(chat: GatewayChatRequest): Promise<Response> {
+  async #chat(chat: GatewayChatRequest, observation: ChatObservation): Promise<Response> {
     const { found, missing } = this.#contexts.find(chat.contextIds, Date.now());
     if (missing.length > 0) {
       return Response.json(
@@ -48,6 +75,7 @@ export class TeamGateway extends DurableObject<Env> {
           message: `${missing.length} attached selection(s) expired or do not exist.`,
           hint: "Select the lines again and resend the message.",
           requestId: chat.requestId,
+          traceId: observation.trace.traceId,
         }),
         { status: 422 },
       );
@@ -55,7 +83,12 @@ export class TeamGateway extends DurableObject<Env> {
 
     const settings = providerSettings(this.env);
     const provider = createProvider(settings);
-    const model = chat.model ?? settings.model;
+    // TODO(soon): act through the gateway's routing config once it lands (issue 7 hook).
+    const switches = await readIncidentSwitches(this.env.KILN_KV);
+    if (isProviderSwitchedOff(switches, provider.name)) {
+      return switchedOffResponse(provider.name, chat.requestId, observation.trace.traceId);
+    }
+    const model = switches.forcedFallbackModel ?? chat.model ?? settings.model;
     const meta: Extract<ChatStreamEvent, { type: "meta" }> = {
       type: "meta",
       conversationId: chat.conversationId,
@@ -80,13 +113,16 @@ export class TeamGateway extends DurableObject<Env> {
           attachments: [...chat.attachments, ...found],
         }),
         maxOutputTokens: MAX_OUTPUT_TOKENS,
+        headers: observation.providerHeaders(),
       },
-      onSettled: (outcome) =>
-        this.#settle({ chat, provider: provider.name, model, outcome, startedAt }),
+      onSettled: async (outcome) => {
+        observation.settle({ provider: provider.name, model, outcome, startedAt }, this.#metrics);
+        await this.#settle({ chat, provider: provider.name, model, outcome, observation });
+      },
     });
 
     if (started.kind === "streaming") return started.response;
-    return providerFailureResponse(started.error, chat.requestId);
+    return providerFailureResponse(started.error, chat.requestId, observation.trace.traceId);
   }
 
   /** Records how a generation ended: the answer joins the conversation history. */
@@ -95,20 +131,9 @@ export class TeamGateway extends DurableObject<Env> {
     provider: string;
     model: string;
     outcome: GenerationOutcome;
-    startedAt: number;
+    observation: ChatObservation;
   }) {
     const { chat, outcome } = options;
-    logger.info("chat.settled", {
-      requestId: chat.requestId,
-      teamId: chat.teamId,
-      provider: options.provider,
-      model: options.model,
-      outcome: outcome.status,
-      errorKind: outcome.error?.kind,
-      inputTokens: outcome.usage.inputTokens,
-      outputTokens: outcome.usage.outputTokens,
-      latencyMs: Date.now() - options.startedAt,
-    });
 
     // TODO(soon): send this through a Queue in batches so the chat path never waits on
     // Postgres (DESIGN.md, "request log"); for now a failed write is logged, not retried.
@@ -129,12 +154,29 @@ export class TeamGateway extends DurableObject<Env> {
         }),
       );
     } catch (error) {
-      logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) });
+      options.observation.log.error("chat.save_failed", { error: String(error) });
     }
   }
 }
 
-function providerFailureResponse(error: ProviderError, requestId: string): Response {
+function switchedOffResponse(provider: string, requestId: string, traceId: string): Response {
+  return Response.json(
+    errorBody({
+      code: "provider_unavailable",
+      message: `${provider} is switched off by Kiln's operators during an incident.`,
+      hint: "Try again in a few minutes, or pick another model if one is offered.",
+      requestId,
+      traceId,
+    }),
+    { status: 503, headers: { "Retry-After": "60" } },
+  );
+}
+
+function providerFailureResponse(
+  error: ProviderError,
+  requestId: string,
+  traceId: string,
+): Response {
   const unavailable = error.retryable;
   const status = unavailable ? 503 : 502;
   return Response.json(
@@ -145,6 +187,7 @@ function providerFailureResponse(error: ProviderError, requestId: string): Respo
         ? "The model provider is busy or unreachable; try again in a moment."
         : "The model provider refused the request; an operator should check its configuration.",
       requestId,
+      traceId,
     }),
     { status, headers: unavailable ? { "Retry-After": "5" } : {} },
   );

@@ -9,6 +9,8 @@ import { requireAuth } from "./middleware/auth/index.ts";
 import { limitBody } from "./middleware/body/index.ts";
 import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
+import { observeRequests } from "./observability/middleware.ts";
+import { observabilityRoutes } from "./observability/routes.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
 import { publicRoutes } from "./routes/public.ts";
@@ -21,6 +23,7 @@ export function createApp() {
   const app = new Hono<AppBindings>();
 
   app.use("*", requestId());
+  app.use("*", observeRequests());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
   app.use("/api/*", limitBody(MAX_BODY_BYTES));
@@ -36,6 +39,7 @@ export function createApp() {
   app.use("/api/*", requireAuth());
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
+  app.route("/api", observabilityRoutes);
 
   return app;
 }

@@ -25,11 +25,35 @@ export type Env = {
   KILN_PLATFORM_OPERATORS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
+
+  // Observability (issue 7): each is optional; unset means off.
+  PLATFORM_METRICS: DurableObjectNamespace<
+    import("../durable-objects/observability/platform-metrics.ts").PlatformMetrics
+  >;
+  /** Workers Analytics Engine dataset for platform-wide figures. */
+  KILN_ANALYTICS?: AnalyticsEngineDataset;
+  SENTRY_DSN?: string;
+  /** Browser DSN for the SPA (often a separate Sentry project); falls back to SENTRY_DSN. */
+  SENTRY_BROWSER_DSN?: string;
+  /** OTLP/HTTP collector base URL; spans go to `${url}/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** `key=value,key2=value2` headers for the collector (its API key). */
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+  /** Salt for the user hash in logs, spans and reports that leave Kiln. */
+  KILN_LOG_HASH_SALT?: string;
+  /** Slack-compatible incoming webhook for alerts. */
+  ALERT_WEBHOOK_URL?: string;
+  /** Linked from every alert; defaults to docs/runbook.md in the repository. */
+  KILN_RUNBOOK_URL?: string;
 };
 
 export type AppVariables = {
   requestId: string;
   auth: import("./auth/verify.ts").AuthContext;
+  /** This request's hop in its W3C trace (worker/observability/trace.ts). */
+  trace: import("./observability/trace.ts").TraceContext;
+  /** The team the request acts for, once a route has resolved it (for the request log). */
+  teamId?: string;
 };
 
 export type AppBindings = { Bindings: Env; Variables: AppVariables };

@@ -1,7 +1,7 @@
 /**
  * The API's one error type. Deep code throws an ApiError (or lets another
  * error escape); the error handler middleware is the only place that turns it
- * into the documented JSON body `{ error: { code, message, hint, requestId } }`.
+ * into the documented JSON body `{ error: { code, message, hint, requestId, traceId } }`.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -18,7 +18,8 @@ export type ApiErrorCode =
   | "provider_error"
   | "provider_unavailable"
   | "database_unavailable"
-  | "internal_error";
+  | "internal_error"
+  | "sandboxes_disabled";
 
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
@@ -45,7 +46,11 @@ export function errorBody(options: {
   message: string;
   hint?: string | undefined;
   requestId: string;
+  /** The W3C trace id, so a person reporting the error gives support the whole trace. */
+  traceId?: string | undefined;
 }) {
-  const { code, message, hint, requestId } = options;
-  return { error: { code, message, ...(hint ? { hint } : {}), requestId } };
+  const { code, message, hint, requestId, traceId } = options;
+  return {
+    error: { code, message, ...(hint ? { hint } : {}), requestId, ...(traceId ? { traceId } : {}) },
+  };
 }

@@ -36,7 +36,7 @@ export function createAnthropicProvider(options: {
             max_tokens: request.maxOutputTokens,
             stream: true,
           },
-          { signal: request.signal },
+          { signal: request.signal, headers: request.headers },
         );
 
         const usage = emptyUsage();

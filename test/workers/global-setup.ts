@@ -7,11 +7,16 @@ import type { TestProject } from "vitest/node";
 import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
+import { startSentrySimulator } from "../simulators/sentry/server.ts";
+import { startWebhookReceiver } from "../simulators/webhook/server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     simulatorUrl: string;
+    sentryUrl: string;
+    sentryDsn: string;
+    webhookUrl: string;
   }
 }
 
@@ -29,8 +34,17 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
 
+  // Observability edges: Sentry, and one receiver for alert webhooks and OTLP spans.
+  const sentry = await startSentrySimulator();
+  const webhook = await startWebhookReceiver();
+  project.provide("sentryUrl", sentry.url);
+  project.provide("sentryDsn", sentry.dsn);
+  project.provide("webhookUrl", webhook.url);
+
   return async () => {
     await simulator.close();
+    await sentry.close();
+    await webhook.close();
     await database?.stop();
   };
 }

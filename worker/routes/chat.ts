@@ -24,6 +24,7 @@ import {
 } from "../db/conversations.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { formatTraceparent } from "../observability/trace.ts";
 import { conversationNotFound } from "./workspace.ts";
 
 const HISTORY_MESSAGES = 40;
@@ -39,9 +40,15 @@ export const chatRoutes = new Hono<AppBindings>()
       recordTurn(sql, { auth, body, requestId, requestedTeamId: c.req.header("x-team-id") }),
     );
 
+    c.set("teamId", gatewayRequest.teamId);
+
     const response = await teamGateway(c.env, gatewayRequest.teamId).fetch(
       "https://team-gateway/chat",
-      { method: "POST", body: JSON.stringify(gatewayRequest) },
+      {
+        method: "POST",
+        headers: { traceparent: formatTraceparent(c.get("trace")) },
+        body: JSON.stringify(gatewayRequest),
+      },
     );
     const headers = new Headers(response.headers);
     headers.set("X-Request-Id", requestId);

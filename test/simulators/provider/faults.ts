@@ -27,3 +27,15 @@ export function readFaults(headers: IncomingHttpHeaders): Faults {
     splitBytes: splitBytes === undefined || splitBytes === 0 ? undefined : splitBytes,
   };
 }
+
+/**
+ * A model name that asks for an outage: `kiln-sim-fail-503` answers every
+ * request for it with HTTP 503 (any 4xx/5xx status works). Carried by the
+ * model name rather than a header because it must survive the gateway, which
+ * forwards the model but none of the caller's headers, and because it keeps
+ * concurrent test files from tripping over one another's faults.
+ */
+export function failureStatusForModel(model: string): number | undefined {
+  const match = /^kiln-sim-fail-([45]\d\d)$/.exec(model);
+  return match?.[1] ? Number(match[1]) : undefined;
+}

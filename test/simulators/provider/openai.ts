@@ -11,6 +11,7 @@ import type {
 import type { CompletionUsage } from "openai/resources/completions";
 import type { Model } from "openai/resources/models";
 import type { SimulatorContext } from "./context.ts";
+import { failureStatusForModel } from "./faults.ts";
 import { type Generation, generate, type Prompt, readPrompt } from "./generation.ts";
 import { isRecord, ProviderHttpError, randomId, readApiKey, sendJson } from "./http.ts";
 import { generationTimeMs, pace, sleep } from "./pacing.ts";
@@ -34,6 +35,8 @@ export async function handleChatCompletions(context: SimulatorContext): Promise<
   requireApiKey(context);
 
   const request = parseChatRequest(context.record.body);
+  const failureStatus = failureStatusForModel(request.model);
+  if (failureStatus) throw openAiError(failureStatus, { message: "Simulated provider outage." });
   const generation = generate(request.prompt);
 
   if (request.stream) {
