@@ -129,6 +129,8 @@ export type ClientConfig = {
   devSignIn: boolean;
   provider: { name: string; model: string; simulated: boolean };
   sandbox: { mode: "browser" | "e2b" };
+  /** Present when the SPA should report its errors to Sentry (a DSN is public by design). */
+  sentry?: { dsn: string; release: string; environment: string };
 };
 
 export type DependencyState = { status: "ok" | "degraded" | "down"; detail?: string };

@@ -3,11 +3,16 @@ import { useConfig } from "./auth/use-config.ts";
 import { useSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
+import { useErrorReporting } from "./observability/error-reporting.ts";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
 
 export function App() {
   const { state: configState, reload } = useConfig();
   const { session, notice } = useSession();
+  useErrorReporting(
+    configState.status === "ready" ? configState.config : null,
+    session?.teamId ?? undefined,
+  );
 
   if (configState.status === "loading") {
     return (

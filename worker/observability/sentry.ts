@@ -74,3 +74,10 @@ export function createErrorReporter(options: {
     },
   };
 }
+
+/** The SPA's Sentry settings for `/api/config`, when a browser (or shared) DSN is set. */
+export function browserSentry(env: SentryEnv & { SENTRY_BROWSER_DSN?: string }) {
+  const dsn = env.SENTRY_BROWSER_DSN?.trim() || env.SENTRY_DSN?.trim();
+  if (!dsn) return {};
+  return { sentry: { dsn, release: `kiln@${env.KILN_VERSION}`, environment: env.ENVIRONMENT } };
+}

@@ -4,6 +4,7 @@ import type { ClientConfig, HealthResponse } from "../../contract/api.ts";
 import { isDevelopment, providerSettings } from "../config.ts";
 import { withSql } from "../db/client.ts";
 import type { AppBindings, Env } from "../env.ts";
+import { browserSentry } from "../observability/sentry.ts";
 
 const DATABASE_CHECK_TIMEOUT_MS = 2_000;
 
@@ -36,6 +37,7 @@ export const publicRoutes = new Hono<AppBindings>()
       devSignIn: isDevelopment(c.env),
       provider: { name: provider.name, model: provider.model, simulated: provider.simulated },
       sandbox: { mode: "browser" },
+      ...browserSentry(c.env),
     };
     return c.json(body);
   });

@@ -9,6 +9,8 @@ export type ApiError = {
   message: string;
   hint?: string;
   requestId?: string;
+  /** The W3C trace id of the request: what support needs to follow it through every hop. */
+  traceId?: string;
   status?: number;
 };
 
