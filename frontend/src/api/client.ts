@@ -9,7 +9,7 @@ import {
 import { createTraceparent, traceIdOf } from "./ids.ts";
 
 export type ApiRequestOptions = {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PUT";
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;

@@ -1,0 +1,106 @@
+/**
+ * The incident switches: sandboxes off everywhere, a provider off, every
+ * chat forced onto one fallback model. They live in KV and act within a
+ * minute, without a deploy; each change says who made it and when.
+ */
+import { useState } from "react";
+import type {
+  IncidentSwitches,
+  IncidentSwitchesUpdate,
+} from "../../../../contract/observability.ts";
+import type { ApiError } from "../../api/errors.ts";
+import { ErrorNotice } from "../../layout/ErrorNotice.tsx";
+import { putIncidentSwitches } from "../api.ts";
+
+const KNOWN_PROVIDERS = ["openai", "anthropic", "openai-compatible", "simulator"];
+
+export function IncidentSwitchesPanel(props: {
+  switches: IncidentSwitches;
+  /** Providers seen in the figures, shown beside the known ones. */
+  providers: string[];
+  onChanged: (switches: IncidentSwitches) => void;
+}) {
+  const { switches } = props;
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [model, setModel] = useState(switches.forcedFallbackModel ?? "");
+  const providers = [...new Set([...KNOWN_PROVIDERS, ...props.providers])];
+
+  async function change(update: IncidentSwitchesUpdate) {
+    setSaving(true);
+    const result = await putIncidentSwitches(update);
+    setSaving(false);
+    if (!result.ok) {
+      setError(result.error);
+      return;
+    }
+    setError(null);
+    props.onChanged(result.data);
+  }
+
+  function toggleProvider(provider: string, off: boolean) {
+    const next = off
+      ? [...switches.providersOff, provider]
+      : switches.providersOff.filter((name) => name !== provider);
+    void change({ providersOff: [...new Set(next)] });
+  }
+
+  return (
+    <section className="ops-card" aria-label="Incident switches">
+      <h3>Incident switches</h3>
+      <p className="small muted">Take effect within a minute on every edge; no deploy.</p>
+
+      <label className="ops-switch">
+        <span>Disable sandboxes globally</span>
+        <input
+          type="checkbox"
+          checked={switches.sandboxesDisabled}
+          disabled={saving}
+          onChange={(event) => void change({ sandboxesDisabled: event.target.checked })}
+        />
+      </label>
+
+      <fieldset className="ops-card" disabled={saving}>
+        <legend className="small">Providers switched off</legend>
+        {providers.map((provider) => (
+          <label key={provider} className="ops-switch">
+            <span>{provider}</span>
+            <input
+              type="checkbox"
+              checked={switches.providersOff.includes(provider)}
+              onChange={(event) => toggleProvider(provider, event.target.checked)}
+            />
+          </label>
+        ))}
+      </fieldset>
+
+      <form
+        className="ops-switch"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void change({ forcedFallbackModel: model.trim() || null });
+        }}
+      >
+        <label htmlFor="forced-fallback-model">Force fallback model</label>
+        <input
+          id="forced-fallback-model"
+          type="text"
+          placeholder="off"
+          value={model}
+          disabled={saving}
+          onChange={(event) => setModel(event.target.value)}
+        />
+        <button type="submit" className="button button--small" disabled={saving}>
+          {model.trim() ? "Force" : "Clear"}
+        </button>
+      </form>
+
+      {switches.updatedAt ? (
+        <p className="small muted">
+          Last changed {new Date(switches.updatedAt).toLocaleString()} by {switches.updatedBy}.
+        </p>
+      ) : null}
+      {error ? <ErrorNotice title="The switch did not change" error={error} /> : null}
+    </section>
+  );
+}
