@@ -3,7 +3,9 @@
  * - unit: pure logic and the simulators, in Node;
  * - workers: the Worker and the TeamGateway object inside workerd, against
  *   a real Postgres (PGlite, or DATABASE_URL) and the provider simulator;
- * - browser: the built app in Debian's Chromium, driven by playwright-core.
+ * - browser: the built app in Debian's Chromium, driven by playwright-core;
+ * - deploy: the production bundle (`wrangler deploy --dry-run` output) in
+ *   workerd through miniflare.
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
@@ -52,9 +54,21 @@ export default defineConfig({
         test: {
           name: "browser",
           environment: "node",
-          include: ["test/browser/**/*.test.ts"],
+          // Also the tests that start the whole local stack or `npm run dev`;
+          // one file at a time, since `npm run dev` rebuilds the SPA they serve.
+          include: ["test/browser/**/*.test.ts", "test/local/**/*.test.ts"],
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "deploy",
+          environment: "node",
+          include: ["test/deploy/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

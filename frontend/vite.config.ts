@@ -9,7 +9,9 @@ export default defineConfig({
   plugins: [react()],
   build: {
     outDir: fileURLToPath(new URL("../dist/client", import.meta.url)),
-    emptyOutDir: true,
+    // `npm run dev` rebuilds in watch mode into the folder that also holds the
+    // separately built preview runtime; emptying it there would delete that.
+    emptyOutDir: process.env.KILN_WATCH_BUILD !== "1",
   },
   server: {
     // The API and the built preview runtime both come from the Worker.

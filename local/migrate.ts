@@ -4,7 +4,12 @@
  *
  * The local bootstrap (`migrations/local/`) stands in for objects a Supabase
  * project already has; it is applied only when the database has no
- * `auth.users` table, so it can never touch a real Supabase project.
+ * `auth.users` table, so it can never touch a real Supabase project. Deploys
+ * (`scripts/migrate.ts`) turn it off altogether: a deploy target without
+ * `auth.users` is refused, not bootstrapped.
+ *
+ * A session advisory lock makes two runs against one database (two deploys
+ * racing) apply each file once: the second waits, then finds it recorded.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,11 +20,26 @@ const migrationsDir = fileURLToPath(new URL("../migrations/", import.meta.url));
 
 export type MigrationResult = { applied: string[]; bootstrapped: boolean };
 
-export async function migrate(databaseUrl: string): Promise<MigrationResult> {
+export type MigrateOptions = {
+  /** Apply `migrations/local/` to a database without `auth.users`; false for deploys. */
+  localBootstrap?: boolean;
+};
+
+/** Any fixed number: every Kiln migration run takes the same lock. */
+const MIGRATION_LOCK_KEY = 7_303_202_612;
+
+export async function migrate(
+  databaseUrl: string,
+  options: MigrateOptions = {},
+): Promise<MigrationResult> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
 
   try {
-    const bootstrapped = await applyLocalBootstrapIfNeeded(sql);
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    const bootstrapped =
+      options.localBootstrap === false
+        ? await requireSupabaseAuthSchema(sql)
+        : await applyLocalBootstrapIfNeeded(sql);
 
     await sql`
       create table if not exists public.kiln_schema_migrations (
@@ -46,6 +66,19 @@ export async function migrate(databaseUrl: string): Promise<MigrationResult> {
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+async function requireSupabaseAuthSchema(sql: postgres.Sql): Promise<false> {
+  const [row] = await sql<{ exists: boolean }[]>`
+    select to_regclass('auth.users') is not null as exists`;
+  if (!row?.exists) {
+    throw new Error(
+      "This database has no auth.users table, so it is not a Supabase project's database. " +
+        "Deploy migrations only run against Supabase; point DATABASE_URL at the project's " +
+        "direct or session-pooler connection string.",
+    );
+  }
+  return false;
 }
 
 async function applyLocalBootstrapIfNeeded(sql: postgres.Sql): Promise<boolean> {

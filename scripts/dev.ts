@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { projectRoot, startStack } from "../local/stack.ts";
 
 const port = Number(process.env.PORT ?? 8787);
-const stateDir = join(projectRoot, ".kiln");
+const stateDir = process.env.KILN_STATE_DIR ?? join(projectRoot, ".kiln");
 const log = (line: string) => console.log(`  ${line}`);
 
 console.log("Kiln: building the app…");
@@ -27,7 +27,7 @@ const stack = await startStack({
 const watcher = spawn(
   "npx",
   ["vite", "build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
-  { cwd: projectRoot, stdio: "inherit" },
+  { cwd: projectRoot, stdio: "inherit", env: { ...process.env, KILN_WATCH_BUILD: "1" } },
 );
 
 console.log(`

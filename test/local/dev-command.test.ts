@@ -1,0 +1,80 @@
+/**
+ * `npm run dev` as a new user runs it: the one URL it prints serves the app,
+ * the API and the preview runtime, and keeps serving the runtime after the
+ * watch rebuild of the SPA has run (that rebuild once emptied the folder the
+ * runtime lives in, and every preview failed).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../local/stack.ts";
+import { freePort } from "../support/ports.ts";
+
+let dev: ChildProcess | undefined;
+
+afterAll(async () => {
+  if (!dev?.pid || dev.exitCode !== null) return;
+  const exited = new Promise((resolve) => dev?.once("exit", resolve));
+  // The whole process group: npm, tsx, the SPA watcher, wrangler and workerd.
+  process.kill(-dev.pid, "SIGTERM");
+  await exited;
+});
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number) {
+  return new Promise<string>((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in:\n${seen}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] ?? match[0]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`npm run dev exited ${code}:\n${seen}`)));
+  });
+}
+
+describe("npm run dev", () => {
+  it("prints one URL that serves the app, the API and the preview runtime", async () => {
+    const port = await freePort();
+    dev = spawn("npm", ["run", "dev", "--silent"], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KILN_SIMULATOR_PORT: String(await freePort()),
+        KILN_STATE_DIR: await mkdtemp(join(tmpdir(), "kiln-dev-")),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+
+    const url = await waitForOutput(dev, /Kiln is running:\s+(http:\/\/\S+)/, 150_000);
+    expect(url).toBe(`http://localhost:${port}`);
+    // dev.ts starts the SPA watcher just before printing the URL, so this is
+    // still the first build's index.html; the watcher's rebuild replaces it.
+    const indexHtml = join(projectRoot, "dist/client/index.html");
+    const firstBuildMtimeMs = (await stat(indexHtml)).mtimeMs;
+
+    const health = await fetch(`${url}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+
+    await expect
+      .poll(async () => (await stat(indexHtml)).mtimeMs > firstBuildMtimeMs, { timeout: 60_000 })
+      .toBe(true);
+
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('id="app"');
+    const runtime = await fetch(`${url}/preview/runtime.js`);
+    expect(runtime.status).toBe(200);
+    expect(runtime.headers.get("content-type")).toMatch(/javascript/);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The deploy migration runner (`npm run db:migrate`) against a real Postgres
+ * (PGlite over TCP): it refuses a database that is not Supabase's, applies
+ * the timestamped migrations once to one that is, and never the local
+ * bootstrap.
+ */
+import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "../../local/migrate.ts";
+import { projectRoot } from "../../local/stack.ts";
+
+const run = promisify(execFile);
+
+type Database = { url: string; db: PGlite; sql: postgres.Sql; stop(): Promise<void> };
+
+// Starting PGlite takes seconds on a busy machine, so the file shares one
+// instance: the cases run in order, from an empty database to a Supabase one.
+let database: Database;
+
+beforeAll(async () => {
+  database = await emptyDatabase();
+}, 180_000);
+
+afterAll(async () => {
+  await database?.stop();
+});
+
+async function emptyDatabase(): Promise<Database> {
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 100 });
+  await server.start();
+  const port = Number(server.getServerConn().split(":").at(-1));
+  const url = `postgres://postgres:secret-password@127.0.0.1:${port}/postgres?sslmode=disable`;
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  return {
+    url,
+    db,
+    sql,
+    async stop() {
+      await sql.end({ timeout: 2 });
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+/** Creates the `auth` objects a Supabase project has, as the local bootstrap does. */
+async function makeSupabaseLike(db: PGlite) {
+  const localDir = join(projectRoot, "migrations", "local");
+  for (const name of (await readdir(localDir)).sort()) {
+    await db.exec(await readFile(join(localDir, name), "utf8"));
+  }
+}
+
+async function timestampedMigrations(): Promise<string[]> {
+  const names = await readdir(join(projectRoot, "migrations"));
+  return names.filter((name) => /^\d{14}_[a-z0-9_]+\.sql$/.test(name)).sort();
+}
+
+function runCli(databaseUrl: string) {
+  const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
+  return run(tsx, [join(projectRoot, "scripts", "migrate.ts")], {
+    cwd: projectRoot,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  }).then(
+    (result) => ({ code: 0, ...result }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
+describe("deploy migrations", { timeout: 60_000 }, () => {
+  it("refuses a database without Supabase's auth schema and changes nothing", async () => {
+    await expect(migrate(database.url, { localBootstrap: false })).rejects.toThrow(
+      /no auth\.users table/,
+    );
+    const [row] = await database.sql`
+      select to_regclass('public.kiln_schema_migrations') is not null as recorded,
+             to_regclass('auth.users') is not null as bootstrapped`;
+    expect(row).toEqual({ recorded: false, bootstrapped: false });
+  });
+
+  it("applies every timestamped migration once, in order, and records each", async () => {
+    await makeSupabaseLike(database.db);
+
+    const first = await migrate(database.url, { localBootstrap: false });
+    const second = await migrate(database.url, { localBootstrap: false });
+
+    const expected = await timestampedMigrations();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(first).toEqual({ applied: expected, bootstrapped: false });
+    expect(second.applied).toEqual([]);
+    const recorded = await database.sql<{ name: string }[]>`
+      select name from public.kiln_schema_migrations order by name`;
+    expect(recorded.map((row) => row.name)).toEqual(expected);
+    const [teams] = await database.sql`select to_regclass('public.teams') is not null as exists`;
+    expect(teams?.exists).toBe(true);
+  });
+
+  it("runs as `npm run db:migrate`, and never prints the connection string", async () => {
+    const upToDate = await runCli(database.url);
+    expect(upToDate.code).toBe(0);
+    expect(upToDate.stdout).toContain("the database is up to date");
+
+    const unreachable = await runCli(database.url.replace(/:\d+\//, ":1/"));
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain("db:migrate: failed");
+    expect(`${unreachable.stdout}${unreachable.stderr}`).not.toContain("secret-password");
+  });
+});

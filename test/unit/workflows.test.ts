@@ -1,0 +1,135 @@
+/**
+ * The workflow check (`npm run check:workflows`) passes the repository's
+ * workflows and fails each kind of breakage: bad YAML, a schema or
+ * expression error, and a release gate taken away. The broken variants are
+ * made from the real files, so the check is shown to guard what ships.
+ */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflow text holds GitHub and shell expressions.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { projectRoot } from "../../local/stack.ts";
+import { lintWorkflow } from "../../scripts/workflows/lint.ts";
+
+const run = promisify(execFile);
+
+const WORKFLOWS = [
+  "ci.yml",
+  "deploy-staging.yml",
+  "deploy-production.yml",
+  "rollback-production.yml",
+];
+
+function source(name: string): Promise<string> {
+  return readFile(join(projectRoot, ".github", "workflows", name), "utf8");
+}
+
+async function problemsAfter(name: string, change: (text: string) => string): Promise<string[]> {
+  const original = await source(name);
+  const changed = change(original);
+  expect(changed, "the change must apply to the real file").not.toBe(original);
+  const problems = await lintWorkflow(`.github/workflows/${name}`, changed);
+  return problems.map((problem) => problem.message);
+}
+
+describe("workflow check", { timeout: 60_000 }, () => {
+  it.each(WORKFLOWS)("passes %s as committed", async (name) => {
+    expect(await lintWorkflow(`.github/workflows/${name}`, await source(name))).toEqual([]);
+  });
+
+  it("fails a file that is not valid YAML", async () => {
+    const problems = await problemsAfter("ci.yml", (text) =>
+      text.replace("jobs:\n", "jobs:\n  static: [unclosed\n"),
+    );
+    expect(problems.join("\n")).toMatch(/yaml|could not parse|syntax/i);
+  });
+
+  it("fails an unknown trigger, a job that needs a missing job, and a bad expression", async () => {
+    expect(
+      (
+        await problemsAfter("ci.yml", (text) => text.replace("pull_request:", "pull_requests:"))
+      ).join(),
+    ).toMatch(/unknown Webhook event "pull_requests"/);
+
+    expect(
+      (
+        await problemsAfter("deploy-staging.yml", (text) =>
+          text.replace("needs: checks", "needs: check"),
+        )
+      ).join(),
+    ).toMatch(/needs job "check" which does not exist/);
+
+    expect(
+      (
+        await problemsAfter("deploy-production.yml", (text) =>
+          text.replace("inputs.canary_percent }}", "inputs.canary_percentage }}"),
+        )
+      ).join(),
+    ).toMatch(/canary_percentage/);
+  });
+
+  it("fails when production could deploy without the protected environment", async () => {
+    const problems = await problemsAfter("deploy-production.yml", (text) =>
+      text.replace(
+        "before this runs.\n    environment:\n      name: production\n",
+        "before this runs.\n    environment:\n      name: staging\n",
+      ),
+    );
+    expect(problems).toContain(
+      'deploy-production.yml: job "promote" touches production outside the protected environment',
+    );
+  });
+
+  it("fails when production deploys on a push, or skips the canary percentage", async () => {
+    const pushed = await problemsAfter("deploy-production.yml", (text) =>
+      text.replace(
+        "on:\n  workflow_dispatch:",
+        "on:\n  push:\n    branches: [main]\n  workflow_dispatch:",
+      ),
+    );
+    expect(pushed.join()).toMatch(/must run only on workflow_dispatch/);
+
+    const allAtOnce = await problemsAfter("deploy-production.yml", (text) =>
+      text.replace('"${NEW_VERSION}@${CANARY_PERCENT}%"', '"${NEW_VERSION}@100%"'),
+    );
+    expect(allAtOnce.join()).toMatch(/at a percentage first/);
+  });
+
+  it("fails when staging deploys before migrating, or CI loses its PostgreSQL service", async () => {
+    const unmigrated = await problemsAfter("deploy-staging.yml", (text) =>
+      text.replace("run: npm run db:migrate", "run: echo skipped"),
+    );
+    expect(unmigrated.join()).toMatch(/db:migrate` before it deploys/);
+
+    const noPostgres = await problemsAfter("ci.yml", (text) =>
+      text.replace("image: postgres:16", "image: mysql:8"),
+    );
+    expect(noPostgres.join()).toMatch(/PostgreSQL service container/);
+  });
+
+  it("exits non-zero from the command line for a broken workflow", async () => {
+    const scratch = await mkdtemp(join(tmpdir(), "kiln-workflows-"));
+    try {
+      await mkdir(join(scratch, ".github", "workflows"), { recursive: true });
+      await writeFile(
+        join(scratch, ".github", "workflows", "broken.yml"),
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n",
+      );
+      const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
+      const failure = await run(tsx, [
+        join(projectRoot, "scripts", "check-workflows.ts"),
+        scratch,
+      ]).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toMatch(/broken\.yml:6: property "nope" is not defined/);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
