@@ -74,22 +74,24 @@ export const incidentSwitchesSchema = z.object({
   sandboxesDisabled: z.boolean(),
   /** Providers no request may use (openai, anthropic, openai-compatible, simulator). */
   providersOff: z.array(z.string().min(1).max(40)).max(10),
-  /** When set, every chat uses this model, whatever the request or route asks. */
-  forcedFallbackModel: z.string().min(1).max(100).nullable(),
+  /** When set, every chat uses this provider and model, whatever the request or route asks. */
+  forcedFallback: z
+    .object({ provider: z.string().min(1).max(40), model: z.string().min(1).max(100) })
+    .nullable(),
   updatedAt: z.string().nullable(),
   updatedBy: z.string().nullable(),
 });
 export type IncidentSwitches = z.infer<typeof incidentSwitchesSchema>;
 
 export const incidentSwitchesUpdateSchema = incidentSwitchesSchema
-  .pick({ sandboxesDisabled: true, providersOff: true, forcedFallbackModel: true })
+  .pick({ sandboxesDisabled: true, providersOff: true, forcedFallback: true })
   .partial();
 export type IncidentSwitchesUpdate = z.infer<typeof incidentSwitchesUpdateSchema>;
 
 export const NO_INCIDENT_SWITCHES: IncidentSwitches = {
   sandboxesDisabled: false,
   providersOff: [],
-  forcedFallbackModel: null,
+  forcedFallback: null,
   updatedAt: null,
   updatedBy: null,
 };

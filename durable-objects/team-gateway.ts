@@ -88,7 +88,9 @@ export class TeamGateway extends DurableObject<Env> {
     if (isProviderSwitchedOff(switches, provider.name)) {
       return switchedOffResponse(provider.name, chat.requestId, observation.trace.traceId);
     }
-    const model = switches.forcedFallbackModel ?? chat.model ?? settings.model;
+    const forced = switches.forcedFallback?.provider === provider.name;
+    const model =
+      (forced ? switches.forcedFallback?.model : undefined) ?? chat.model ?? settings.model;
     const meta: Extract<ChatStreamEvent, { type: "meta" }> = {
       type: "meta",
       conversationId: chat.conversationId,

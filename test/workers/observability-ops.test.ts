@@ -130,7 +130,10 @@ describe("incident switches", () => {
     await api("/api/ops/switches", {
       token: operator.access_token,
       method: "PUT",
-      body: { providersOff: [], forcedFallbackModel: "kiln-fallback-model" },
+      body: {
+        providersOff: [],
+        forcedFallback: { provider: "simulator", model: "kiln-fallback-model" },
+      },
     });
     const forced = await readChatEvents(
       await api("/api/chat", {
@@ -145,11 +148,11 @@ describe("incident switches", () => {
     const reset = await api("/api/ops/switches", {
       token: operator.access_token,
       method: "PUT",
-      body: { forcedFallbackModel: null },
+      body: { forcedFallback: null },
     });
     expect(await reset.json()).toMatchObject({
       providersOff: [],
-      forcedFallbackModel: null,
+      forcedFallback: null,
       sandboxesDisabled: false,
     });
   });

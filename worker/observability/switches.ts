@@ -53,7 +53,9 @@ export async function updateIncidentSwitches(options: {
   logger.warn("switches.changed", {
     sandboxesDisabled: next.sandboxesDisabled,
     providersOff: next.providersOff.join(","),
-    forcedFallbackModel: next.forcedFallbackModel,
+    forcedFallback: next.forcedFallback
+      ? `${next.forcedFallback.provider}/${next.forcedFallback.model}`
+      : null,
   });
   return next;
 }

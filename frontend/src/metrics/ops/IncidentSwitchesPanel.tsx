@@ -23,7 +23,11 @@ export function IncidentSwitchesPanel(props: {
   const { switches } = props;
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [model, setModel] = useState(switches.forcedFallbackModel ?? "");
+  const [fallback, setFallback] = useState(
+    switches.forcedFallback
+      ? `${switches.forcedFallback.provider}/${switches.forcedFallback.model}`
+      : "",
+  );
   const providers = [...new Set([...KNOWN_PROVIDERS, ...props.providers])];
 
   async function change(update: IncidentSwitchesUpdate) {
@@ -78,20 +82,20 @@ export function IncidentSwitchesPanel(props: {
         className="ops-switch"
         onSubmit={(event) => {
           event.preventDefault();
-          void change({ forcedFallbackModel: model.trim() || null });
+          void change({ forcedFallback: parseTarget(fallback) });
         }}
       >
-        <label htmlFor="forced-fallback-model">Force fallback model</label>
+        <label htmlFor="forced-fallback">Force fallback</label>
         <input
-          id="forced-fallback-model"
+          id="forced-fallback"
           type="text"
-          placeholder="off"
-          value={model}
+          placeholder="provider/model, empty for off"
+          value={fallback}
           disabled={saving}
-          onChange={(event) => setModel(event.target.value)}
+          onChange={(event) => setFallback(event.target.value)}
         />
         <button type="submit" className="button button--small" disabled={saving}>
-          {model.trim() ? "Force" : "Clear"}
+          {fallback.trim() ? "Force" : "Clear"}
         </button>
       </form>
 
@@ -103,4 +107,11 @@ export function IncidentSwitchesPanel(props: {
       {error ? <ErrorNotice title="The switch did not change" error={error} /> : null}
     </section>
   );
+}
+
+/** `anthropic/claude-haiku-4-5` → provider and model; empty → no forced fallback. */
+function parseTarget(text: string): IncidentSwitches["forcedFallback"] {
+  const [provider, ...model] = text.trim().split("/");
+  if (!provider || model.length === 0) return null;
+  return { provider, model: model.join("/") };
 }
