@@ -64,7 +64,7 @@ export function IncidentSwitchesPanel(props: {
         />
       </label>
 
-      <fieldset className="ops-card" disabled={saving}>
+      <fieldset className="ops-fieldset" disabled={saving}>
         <legend className="small">Providers switched off</legend>
         {providers.map((provider) => (
           <label key={provider} className="ops-switch">
@@ -89,7 +89,7 @@ export function IncidentSwitchesPanel(props: {
         <input
           id="forced-fallback"
           type="text"
-          placeholder="provider/model, empty for off"
+          placeholder="provider/model"
           value={fallback}
           disabled={saving}
           onChange={(event) => setFallback(event.target.value)}
