@@ -25,6 +25,9 @@ export default defineConfig({
             "test/simulators/**/*.test.ts",
             "test/unit/**/*.test.ts",
           ],
+          // A guard against hangs, not a speed check: some tests spawn git or
+          // stream through real sockets, and a loaded 2-core machine is slow.
+          testTimeout: 30_000,
         },
       },
       {
@@ -36,9 +39,15 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                // Routing edits in KV apply to the next request; a short
+                // reconnect grace keeps the S7 test quick; keep-alives show up.
+                KILN_ROUTING_CACHE_MS: "0",
+                KILN_STREAM_GRACE_MS: "400",
+                KILN_SSE_KEEPALIVE_MS: "250",
                 SENTRY_DSN: inject("sentryDsn"),
                 ALERT_WEBHOOK_URL: `${inject("webhookUrl")}/alerts`,
                 OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("webhookUrl")}/otlp`,
+                KILN_SWITCHES_CACHE_MS: "0",
               },
             },
           })),

@@ -85,6 +85,12 @@ export type ChatStreamEvent =
       provider: string;
       model: string;
       simulated: boolean;
+      /** True when the first choice of the route failed and a later target served. */
+      fallbackUsed: boolean;
+      /** Calls made to find a target that answered (1 = the first worked). */
+      attempts: number;
+      /** True when this is a stored answer replayed for a repeated Idempotency-Key. */
+      replay?: boolean;
     }
   | { type: "delta"; text: string }
   | { type: "usage"; usage: Usage }
@@ -100,6 +106,8 @@ export type MessageView = {
   status: MessageStatus;
   provider: string | null;
   model: string | null;
+  /** Whether a fallback target (not the route's first choice) served this answer. */
+  fallbackUsed: boolean;
   usage: Usage | null;
   attachments: Attachment[];
   createdAt: string;

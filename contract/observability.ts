@@ -3,6 +3,7 @@
  * Figures are per bucket (a minute or an hour); money is in micro-dollars.
  */
 import { z } from "zod";
+import { providerIdSchema } from "./routing.ts";
 
 export type MetricsPoint = {
   /** Start of the bucket, ISO time. */
@@ -72,11 +73,11 @@ export type OpsObservabilityResponse = {
 export const incidentSwitchesSchema = z.object({
   /** New sandboxes are refused everywhere; running ones are left alone. */
   sandboxesDisabled: z.boolean(),
-  /** Providers no request may use (openai, anthropic, openai-compatible, simulator). */
-  providersOff: z.array(z.string().min(1).max(40)).max(10),
+  /** Providers no request may use: added to the routing config's disabled providers. */
+  providersOff: z.array(providerIdSchema).max(10),
   /** When set, every chat uses this provider and model, whatever the request or route asks. */
   forcedFallback: z
-    .object({ provider: z.string().min(1).max(40), model: z.string().min(1).max(100) })
+    .object({ provider: providerIdSchema, model: z.string().trim().min(1).max(100) })
     .nullable(),
   updatedAt: z.string().nullable(),
   updatedBy: z.string().nullable(),

@@ -14,11 +14,24 @@ export type GatewayChatRequest = {
   userMessageId: string;
   assistantMessageId: string;
   template: TemplateId | undefined;
+  /** A model class of the routing config (e.g. "draft", "final"); the default class when unknown. */
   model: string | undefined;
   message: string;
   attachments: Attachment[];
   contextIds: string[];
   history: ChatMessage[];
+};
+
+/**
+ * The body of the Worker's fetch to the gateway: which answer (by
+ * idempotency key), from which event on, and the turn itself when this
+ * request claimed the key (a duplicate or a reconnect sends none).
+ */
+export type GatewayStreamRequest = {
+  key: string;
+  requestId: string;
+  lastEventId: number;
+  turn: GatewayChatRequest | null;
 };
 
 export const MAX_OUTPUT_TOKENS = 8_192;

@@ -17,3 +17,8 @@ export const SSE_HEADERS = {
   "Cache-Control": "no-cache, no-transform",
   "X-Accel-Buffering": "no",
 } as const;
+
+/** An SSE comment line: parsers ignore it, proxies see traffic. */
+export function encodeComment(text: string): Uint8Array {
+  return encoder.encode(`: ${text}\n\n`);
+}

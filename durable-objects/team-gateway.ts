@@ -1,37 +1,82 @@
 /**
  * TeamGateway: one Durable Object per team, the single writer for that
  * team's live state. It owns the streaming proxy to the model providers and
- * the team's temporary code selections today; quotas and budgets, circuit
- * breakers, idempotency keys and sandboxes join it as separate modules the
- * class composes, each keeping its rows in this object's SQLite storage
- * (idle objects are evicted, so nothing lives only on the heap).
+ * the team's temporary code selections; circuit breakers, idempotency keys
+ * and the event log are modules it composes, each keeping its rows in this
+ * object's SQLite storage (idle objects are evicted, so nothing that must
+ * outlive a request lives only on the heap).
+ *
+ * A chat turn is a short sequence of steps (see #startAnswer):
+ * idempotency claim (Worker → claim()) → selections → [quota/budget
+ * reservation and result cache: issue 5] → routing → prompt → attempts and
+ * fallback → stream → settle.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ChatStreamEvent, ContextRequest } from "../contract/api.ts";
-import { providerSettings } from "../worker/config.ts";
+import type { ContextRequest } from "../contract/api.ts";
+import type { OpsBreakersResponse } from "../contract/routing.ts";
 import { withSql } from "../worker/db/client.ts";
 import { insertMessage } from "../worker/db/conversations.ts";
 import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
-import { isProviderSwitchedOff, readIncidentSwitches } from "../worker/observability/switches.ts";
-import { type GatewayChatRequest, MAX_OUTPUT_TOKENS } from "./chat-request.ts";
+import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
+import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
+import { type FailedAnswer, openAnswer } from "./attempts.ts";
+import { Breakers } from "./breakers.ts";
+import {
+  type GatewayChatRequest,
+  type GatewayStreamRequest,
+  MAX_OUTPUT_TOKENS,
+} from "./chat-request.ts";
 import { ContextStore } from "./context-store.ts";
-import { type GenerationOutcome, startGeneration } from "./generation.ts";
+import { EventLog } from "./event-log.ts";
+import { type GenerationOutcome, LiveAnswer } from "./generation.ts";
+import { IdempotencyKeys } from "./idempotency.ts";
 import { ChatObservation } from "./observability/chat-observer.ts";
 import { platformMetrics } from "./observability/platform-metrics.ts";
 import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildMessages, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
-import type { ProviderError } from "./providers/types.ts";
+import {
+  chainFor,
+  providerEndpoint,
+  RoutingCache,
+  readRouting,
+  routingCacheMs,
+} from "./routing.ts";
+import { encodeEvent, SSE_HEADERS } from "./sse.ts";
+
+const DEFAULT_GRACE_MS = 10_000;
+const DEFAULT_KEEPALIVE_MS = 15_000;
+/** How long a duplicate waits for the request that claimed its key to start the answer. */
+const CLAIM_WAIT_MS = 30_000;
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
+  readonly #keys: IdempotencyKeys;
+  readonly #log: EventLog;
+  readonly #breakers: Breakers;
   readonly #metrics: TeamMetrics;
+  readonly #routing = new RoutingCache();
+  /** Answers streaming right now, by idempotency key. */
+  readonly #live = new Map<string, LiveAnswer>();
+  /** Duplicates waiting for the claimer to start (or give up), by key. */
+  readonly #waiting = new Map<string, (() => void)[]>();
+  #teamId = "unknown";
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#contexts = new ContextStore(ctx.storage.sql);
-    this.#metrics = new TeamMetrics(ctx.storage.sql);
+    const sql = ctx.storage.sql;
+    this.#contexts = new ContextStore(sql);
+    this.#keys = new IdempotencyKeys(sql);
+    this.#log = new EventLog(sql);
+    this.#breakers = new Breakers(sql, {
+      teamId: () => this.#teamId,
+      onOpened: (provider, reason) =>
+        this.ctx.waitUntil(
+          platformMetrics(env).reportBreakerOpened({ provider, teamId: this.#teamId, reason }),
+        ),
+    });
+    this.#metrics = new TeamMetrics(sql);
   }
 
   /** The team's rolling figures for its dashboard (`GET /api/metrics`). */
@@ -50,95 +95,223 @@ export class TeamGateway extends DurableObject<Env> {
     return this.#contexts.save({ ...options, now: Date.now() });
   }
 
+  /**
+   * Step one of a chat turn, before the Worker saves anything: is this key
+   * new (the caller goes on), already used for this body (join or replay),
+   * or used for another body (422)?
+   */
+  claim(options: { key: string; bodyHash: string }): "new" | "existing" | "mismatch" {
+    const now = Date.now();
+    this.#log.drop(this.#keys.prune(now));
+    return this.#keys.claim({ ...options, now }).kind;
+  }
+
+  /** The claimer could not save the turn: free the key and let waiting duplicates fail. */
+  release(key: string): void {
+    this.#keys.release(key);
+    this.#wake(key);
+  }
+
+  /** Stop: aborts the upstream call at once; false when nothing is streaming for `key`. */
+  stop(key: string): boolean {
+    const live = this.#live.get(key);
+    if (!live || live.finished) return false;
+    live.stop("stopped");
+    return true;
+  }
+
+  breakerStates(): OpsBreakersResponse {
+    return { teamId: this.#teamId, breakers: this.#breakers.list() };
+  }
+
   override async fetch(request: Request): Promise<Response> {
-    const body = (await request.json()) as GatewayChatRequest;
+    const body = (await request.json()) as GatewayStreamRequest;
     const observation = new ChatObservation({
       env: this.env,
       waitUntil: (work) => this.ctx.waitUntil(work),
       traceparent: request.headers.get("traceparent"),
-      chat: body,
+      chat: {
+        requestId: body.requestId,
+        teamId: body.turn?.teamId ?? this.#teamId,
+        userId: body.turn?.userId ?? "",
+      },
     });
     try {
-      return await this.#chat(body, observation);
+      if (body.turn) {
+        this.#teamId = body.turn.teamId;
+        const refused = await this.#startAnswer(body.key, body.turn, observation);
+        if (refused) return refused;
+      }
+      return await this.#answerFor(body, request.signal, observation.trace.traceId);
     } catch (error) {
       this.ctx.waitUntil(observation.reportError(error));
       throw error;
     }
   }
 
-  async #chat(chat: GatewayChatRequest, observation: ChatObservation): Promise<Response> {
-    const { found, missing } = this.#contexts.find(chat.contextIds, Date.now());
-    if (missing.length > 0) {
-      return Response.json(
-        errorBody({
-          code: "context_not_found",
-          message: `${missing.length} attached selection(s) expired or do not exist.`,
-          hint: "Select the lines again and resend the message.",
-          requestId: chat.requestId,
-          traceId: observation.trace.traceId,
-        }),
-        { status: 422 },
-      );
+  /** Streams, joins or replays the answer for a key, from `lastEventId` on. */
+  async #answerFor(
+    body: GatewayStreamRequest,
+    signal: AbortSignal,
+    traceId: string,
+  ): Promise<Response> {
+    const live = this.#live.get(body.key) ?? (await this.#waitForStart(body.key));
+    if (live) {
+      const state = await live.started;
+      if (state.ok) return live.subscribe({ lastEventId: body.lastEventId, replay: false, signal });
+      return replyResponse(this.#failureReply(state.failure, body.requestId, traceId));
     }
 
-    const settings = providerSettings(this.env);
-    const provider = createProvider(settings);
-    // TODO(soon): act through the gateway's routing config once it lands (issue 7 hook).
-    const switches = await readIncidentSwitches(this.env.KILN_KV);
-    if (isProviderSwitchedOff(switches, provider.name)) {
-      return switchedOffResponse(provider.name, chat.requestId, observation.trace.traceId);
+    const record = this.#keys.find(body.key, Date.now());
+    if (record?.status === "failed" && record.errorBody !== null) {
+      return replyResponse({
+        status: record.errorStatus ?? 502,
+        body: record.errorBody,
+        retryAfterSeconds: record.retryAfterSeconds,
+      });
     }
-    const forced = switches.forcedFallback?.provider === provider.name;
-    const model =
-      (forced ? switches.forcedFallback?.model : undefined) ?? chat.model ?? settings.model;
-    const meta: Extract<ChatStreamEvent, { type: "meta" }> = {
-      type: "meta",
-      conversationId: chat.conversationId,
-      userMessageId: chat.userMessageId,
-      assistantMessageId: chat.assistantMessageId,
-      provider: provider.name,
-      model,
-      simulated: settings.simulated,
-    };
-    const startedAt = Date.now();
-
-    const started = await startGeneration({
-      provider,
-      requestId: chat.requestId,
-      meta,
-      request: {
-        model,
-        system: systemPrompt(chat.template),
-        messages: buildMessages({
-          history: chat.history,
-          message: chat.message,
-          attachments: [...chat.attachments, ...found],
-        }),
-        maxOutputTokens: MAX_OUTPUT_TOKENS,
-        headers: observation.providerHeaders(),
-      },
-      onSettled: async (outcome) => {
-        observation.settle({ provider: provider.name, model, outcome, startedAt }, this.#metrics);
-        await this.#settle({ chat, provider: provider.name, model, outcome, observation });
-      },
-    });
-
-    if (started.kind === "streaming") return started.response;
-    return providerFailureResponse(started.error, chat.requestId, observation.trace.traceId);
+    if (record?.status === "complete") return this.#replay(body);
+    return Response.json(
+      errorBody({
+        code: "idempotency_in_progress",
+        message: "Another request with this Idempotency-Key has not started its answer.",
+        hint: "Send the request again in a moment, or use a new Idempotency-Key.",
+        requestId: body.requestId,
+        traceId,
+      }),
+      { status: 409, headers: { "Retry-After": "1" } },
+    );
   }
 
-  /** Records how a generation ended: the answer joins the conversation history. */
+  /** A finished answer, from the event log, marked as a replay. */
+  #replay(body: GatewayStreamRequest): Response {
+    const events = this.#log.after(body.key, body.lastEventId);
+    const chunks = events.map(({ id, event }) =>
+      encodeEvent(id, event.type === "meta" ? { ...event, replay: true } : event),
+    );
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    return new Response(stream, { headers: { ...SSE_HEADERS, "Idempotent-Replayed": "true" } });
+  }
+
+  /** The chat orchestration: a short sequence of steps, each a module. */
+  async #startAnswer(
+    key: string,
+    chat: GatewayChatRequest,
+    observation: ChatObservation,
+  ): Promise<Response | null> {
+    const startedAt = Date.now();
+
+    // 1. Saved selections the message refers to.
+    const { found, missing } = this.#contexts.find(chat.contextIds, startedAt);
+    if (missing.length > 0) {
+      return this.#refuse(key, 422, {
+        code: "context_not_found",
+        message: `${missing.length} attached selection(s) expired or do not exist.`,
+        hint: "Select the lines again and resend the message.",
+        requestId: chat.requestId,
+        traceId: observation.trace.traceId,
+      });
+    }
+
+    // 2. TODO(soon, issue 5): reserve quota and budget here, and answer from the KV result cache.
+
+    // 3. Routing: the chain of targets for the requested model class, read from KV.
+    const routing = await this.#routing.get(() => readRouting(this.env), routingCacheMs(this.env));
+    // Incident switches (provider off, forced fallback) act through the routing config.
+    const switches = await readIncidentSwitches(this.env);
+    const chain = chainFor(applyIncidentSwitches(routing.config, switches), chat.model);
+
+    // 4. The prompt.
+    const system = systemPrompt(chat.template);
+    const messages = buildMessages({
+      history: chat.history,
+      message: chat.message,
+      attachments: [...chat.attachments, ...found],
+    });
+
+    // 5. The live answer: attempts along the chain, then the stream to every subscriber.
+    const live = new LiveAnswer({
+      key,
+      log: this.#log,
+      requestId: chat.requestId,
+      meta: {
+        conversationId: chat.conversationId,
+        userMessageId: chat.userMessageId,
+        assistantMessageId: chat.assistantMessageId,
+      },
+      keepAliveMs: numberSetting(this.env.KILN_SSE_KEEPALIVE_MS, DEFAULT_KEEPALIVE_MS),
+      graceMs: numberSetting(this.env.KILN_STREAM_GRACE_MS, DEFAULT_GRACE_MS),
+      promptChars:
+        system.length + messages.reduce((sum, message) => sum + message.content.length, 0),
+      isSimulated: (provider) => provider.startsWith("simulator"),
+      onSettled: (outcome) => this.#settle({ key, chat, outcome, startedAt, observation }),
+    });
+    this.#live.set(key, live);
+    this.#keys.mark(key, "running");
+    this.#wake(key);
+
+    void live.run((signal) =>
+      openAnswer({
+        chain,
+        breakers: this.#breakers,
+        providerFor: (target) => {
+          const endpoint = providerEndpoint(this.env, target.provider);
+          return endpoint ? createProvider(endpoint) : null;
+        },
+        request: {
+          system,
+          messages,
+          maxOutputTokens: MAX_OUTPUT_TOKENS,
+          headers: observation.providerHeaders(),
+        },
+        signal,
+      }),
+    );
+    return null;
+  }
+
+  /**
+   * 6. Settle: the breaker learns how the serving target did, the key
+   * remembers the outcome, and the answer joins the conversation history.
+   * Issue 5 adds usage/cost settlement of the reservation here; the
+   * observability hooks read the same outcome.
+   */
   async #settle(options: {
+    key: string;
     chat: GatewayChatRequest;
-    provider: string;
-    model: string;
     outcome: GenerationOutcome;
+    startedAt: number;
     observation: ChatObservation;
   }) {
-    const { chat, outcome } = options;
+    const { key, chat, outcome, observation } = options;
+    this.#live.delete(key);
 
-    // TODO(soon): send this through a Queue in batches so the chat path never waits on
-    // Postgres (DESIGN.md, "request log"); for now a failed write is logged, not retried.
+    if (outcome.provider && outcome.status !== "aborted") {
+      const failed = outcome.error?.countsAsProviderFault ?? false;
+      this.#breakers.record(outcome.provider, !failed);
+    }
+    if (outcome.failedBeforeFirstByte && outcome.error) {
+      const allOpen = outcome.attempts.every((attempt) => attempt.outcome === "skipped");
+      const reply = this.#failureReply(
+        { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
+        chat.requestId,
+        observation.trace.traceId,
+      );
+      this.#keys.mark(key, "failed", reply);
+    } else {
+      this.#keys.mark(key, "complete");
+    }
+
+    // The turn's one `chat.request` line, metrics, platform report and spans (issue 7).
+    observation.settle({ outcome, startedAt: options.startedAt }, this.#metrics);
+
+    // TODO(soon, issue 3): send this through a Queue in batches so the chat path never
+    // waits on Postgres (DESIGN.md, "request log"); for now a failed write is logged.
     try {
       await withSql(this.env, (sql) =>
         insertMessage(sql, {
@@ -148,49 +321,62 @@ export class TeamGateway extends DurableObject<Env> {
           authorId: null,
           role: "assistant",
           content: outcome.text,
-          status: outcome.status === "streaming" ? "error" : outcome.status,
-          provider: options.provider,
-          model: options.model,
+          status: outcome.status,
+          provider: outcome.provider,
+          model: outcome.model,
+          fallbackUsed: outcome.fallbackUsed,
           usage: outcome.usage,
           errorCode: outcome.error?.kind ?? null,
         }),
       );
     } catch (error) {
-      options.observation.log.error("chat.save_failed", { error: String(error) });
+      observation.log.error("chat.save_failed", { error: String(error) });
     }
+  }
+
+  #failureReply(failure: FailedAnswer, requestId: string, traceId?: string): ErrorReply {
+    return failureReply({
+      failure,
+      requestId,
+      traceId,
+      reopensAt: this.#breakers.earliestReopen(failure.attempts.map((attempt) => attempt.provider)),
+      now: Date.now(),
+    });
+  }
+
+  /** A turn refused before any provider call: remembered for duplicates of its key. */
+  #refuse(key: string, status: number, body: Parameters<typeof errorBody>[0]): Response {
+    const text = JSON.stringify(errorBody(body));
+    this.#keys.mark(key, "failed", { status, body: text, retryAfterSeconds: null });
+    this.#wake(key);
+    return replyResponse({ status, body: text, retryAfterSeconds: null });
+  }
+
+  #waitForStart(key: string): Promise<LiveAnswer | undefined> {
+    if (this.#keys.find(key, Date.now())?.status !== "claimed") return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, CLAIM_WAIT_MS);
+      const waiters = this.#waiting.get(key) ?? [];
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        resolve(self.#live.get(key));
+      }
+      waiters.push(done);
+      this.#waiting.set(key, waiters);
+    });
+  }
+
+  #wake(key: string): void {
+    const waiters = this.#waiting.get(key) ?? [];
+    this.#waiting.delete(key);
+    for (const wake of waiters) wake();
   }
 }
 
-function switchedOffResponse(provider: string, requestId: string, traceId: string): Response {
-  return Response.json(
-    errorBody({
-      code: "provider_unavailable",
-      message: `${provider} is switched off by Kiln's operators during an incident.`,
-      hint: "Try again in a few minutes, or pick another model if one is offered.",
-      requestId,
-      traceId,
-    }),
-    { status: 503, headers: { "Retry-After": "60" } },
-  );
-}
-
-function providerFailureResponse(
-  error: ProviderError,
-  requestId: string,
-  traceId: string,
-): Response {
-  const unavailable = error.retryable;
-  const status = unavailable ? 503 : 502;
-  return Response.json(
-    errorBody({
-      code: unavailable ? "provider_unavailable" : "provider_error",
-      message: error.message,
-      hint: unavailable
-        ? "The model provider is busy or unreachable; try again in a moment."
-        : "The model provider refused the request; an operator should check its configuration.",
-      requestId,
-      traceId,
-    }),
-    { status, headers: unavailable ? { "Retry-After": "5" } : {} },
-  );
+function numberSetting(value: string | undefined, fallback: number): number {
+  const number = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(number) && number >= 0
+    ? number
+    : fallback;
 }

@@ -23,6 +23,12 @@ export type Env = {
   KILN_MODEL?: string;
   /** Development sign-in only: comma-separated emails that get the platform operator role. */
   KILN_PLATFORM_OPERATORS?: string;
+  /** How long a TeamGateway keeps the routing read from KV, in ms (default 5000). */
+  KILN_ROUTING_CACHE_MS?: string;
+  /** How long a dropped stream waits for its client to come back, in ms (default 10000). */
+  KILN_STREAM_GRACE_MS?: string;
+  /** Silence after which an answer's stream gets an SSE keep-alive comment, in ms (default 15000). */
+  KILN_SSE_KEEPALIVE_MS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
 
@@ -45,6 +51,8 @@ export type Env = {
   ALERT_WEBHOOK_URL?: string;
   /** Linked from every alert; defaults to docs/runbook.md in the repository. */
   KILN_RUNBOOK_URL?: string;
+  /** How long a chat turn may reuse the incident switches it read (ms); 15 s by default. */
+  KILN_SWITCHES_CACHE_MS?: string;
 };
 
 export type AppVariables = {

@@ -17,6 +17,9 @@ export type ApiErrorCode =
   | "context_not_found"
   | "provider_error"
   | "provider_unavailable"
+  | "invalid_idempotency_key"
+  | "idempotency_key_reused"
+  | "version_conflict"
   | "database_unavailable"
   | "internal_error"
   | "sandboxes_disabled";

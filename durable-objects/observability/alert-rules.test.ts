@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ALERT_DEDUPE_WINDOW_MS, alertKey, isSpike, shouldSend, slackBody } from "./alert-rules.ts";
+import {
+  ALERT_DEDUPE_WINDOW_MS,
+  dedupeKey,
+  isSpike,
+  shouldSend,
+  slackBody,
+} from "./alert-rules.ts";
 
 describe("alert rules", () => {
   it.each([
@@ -21,8 +27,12 @@ describe("alert rules", () => {
     expect(shouldSend(firstAt, firstAt + ALERT_DEDUPE_WINDOW_MS)).toBe(true);
   });
 
-  it("keys by kind and subject", () => {
-    expect(alertKey({ kind: "breaker_open", subject: "openai" })).toBe("breaker_open:openai");
+  it("keys by kind and subject, with one key per provider incident", () => {
+    expect(dedupeKey({ kind: "breaker_open", subject: "openai" })).toBe("provider:openai");
+    expect(dedupeKey({ kind: "provider_error_spike", subject: "openai" })).toBe("provider:openai");
+    expect(dedupeKey({ kind: "budget_overrun", subject: "t1/daily" })).toBe(
+      "budget_overrun:t1/daily",
+    );
   });
 
   it("writes a Slack body with the runbook link", () => {

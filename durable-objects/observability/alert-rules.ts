@@ -33,8 +33,14 @@ export function isSpike(counts: { attempts: number; failures: number }): boolean
   );
 }
 
-export function alertKey(alert: Pick<Alert, "kind" | "subject">): string {
-  return `${alert.kind}:${alert.subject}`;
+/**
+ * What one window deduplicates on. A provider's error spike and its breakers
+ * opening are one incident seen twice (breakers open because calls fail), so
+ * they share a key: whichever fires first is the one alert.
+ */
+export function dedupeKey(alert: Pick<Alert, "kind" | "subject">): string {
+  const providerIncident = alert.kind === "provider_error_spike" || alert.kind === "breaker_open";
+  return providerIncident ? `provider:${alert.subject}` : `${alert.kind}:${alert.subject}`;
 }
 
 export function shouldSend(lastSentAt: number | null, now: number): boolean {

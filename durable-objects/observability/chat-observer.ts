@@ -25,17 +25,25 @@ import type { TeamMetrics } from "./team-metrics.ts";
 /** Provider failures that an operator must fix (a key, a model name), worth a Sentry report. */
 const CONFIGURATION_ERRORS = new Set(["auth", "bad_request"]);
 
+/** Attempt outcomes that say nothing about the provider's health. */
+const NOT_PROVIDER_FAULTS = new Set(["ok", "aborted", "context_length", "content_filter"]);
+
 export type ChatSettlement = {
-  provider: string;
-  model: string;
   outcome: GenerationOutcome;
   startedAt: number;
-  attempts?: number;
-  fallbackUsed?: boolean;
   cacheHit?: boolean;
   /** The settled cost; 0 until the budget ledger prices the turn. */
   costMicroUsd?: number;
 };
+
+/** The provider that served, or the last one tried when none did. */
+function providerOf(outcome: GenerationOutcome): { provider: string; model: string } {
+  const tried = outcome.attempts.filter((attempt) => attempt.outcome !== "skipped").at(-1);
+  return {
+    provider: outcome.provider ?? tried?.provider ?? "none",
+    model: outcome.model ?? tried?.model ?? "none",
+  };
+}
 
 export class ChatObservation {
   /** This hop: the team object, a child of the Worker's span. */
@@ -73,6 +81,7 @@ export class ChatObservation {
   settle(settlement: ChatSettlement, metrics: TeamMetrics) {
     const now = Date.now();
     const { outcome } = settlement;
+    const target = providerOf(outcome);
     const errorKind = outcome.status === "aborted" ? null : (outcome.error?.kind ?? null);
     const latencyMs = now - settlement.startedAt;
     const timeToFirstTokenMs = outcome.firstTextAt
@@ -93,14 +102,8 @@ export class ChatObservation {
       now,
     );
     this.#env.KILN_ANALYTICS?.writeDataPoint({
-      indexes: [settlement.provider],
-      blobs: [
-        settlement.provider,
-        settlement.model,
-        outcome.status,
-        errorKind ?? "",
-        this.#chat.teamId,
-      ],
+      indexes: [target.provider],
+      blobs: [target.provider, target.model, outcome.status, errorKind ?? "", this.#chat.teamId],
       doubles: [
         latencyMs,
         timeToFirstTokenMs ?? -1,
@@ -132,16 +135,20 @@ export class ChatObservation {
   }) {
     const { settlement, errorKind } = options;
     const { outcome } = settlement;
+    const target = providerOf(outcome);
     const userHash = await hashUser(this.#chat.userId, this.#env.KILN_LOG_HASH_SALT);
 
     this.log.info("chat.request", {
       userHash,
       route: "/api/chat",
       status: outcome.status,
-      provider: settlement.provider,
-      model: settlement.model,
-      attempts: settlement.attempts ?? 1,
-      fallbackUsed: settlement.fallbackUsed ?? false,
+      provider: target.provider,
+      model: target.model,
+      attempts: outcome.attempts.filter((attempt) => attempt.outcome !== "skipped").length,
+      attemptPath: outcome.attempts
+        .map((attempt) => `${attempt.provider}:${attempt.outcome}`)
+        .join(","),
+      fallbackUsed: outcome.fallbackUsed,
       cacheHit: settlement.cacheHit ?? false,
       inputTokens: outcome.usage.inputTokens,
       outputTokens: outcome.usage.outputTokens,
@@ -150,12 +157,19 @@ export class ChatObservation {
       timeToFirstTokenMs: options.timeToFirstTokenMs,
       outcome: errorKind ? "error" : outcome.status,
       errorKind,
+      abortReason: outcome.abortReason,
+      usageReported: outcome.usageReported,
     });
 
     const tasks: Promise<unknown>[] = [
       platformMetrics(this.#env).recordRequest({
         teamId: this.#chat.teamId,
-        provider: settlement.provider,
+        calls: outcome.attempts
+          .filter((attempt) => attempt.outcome !== "skipped")
+          .map((attempt) => ({
+            provider: attempt.provider,
+            failed: !NOT_PROVIDER_FAULTS.has(attempt.outcome),
+          })),
         errorKind,
         costMicroUsd: options.costMicroUsd,
       }),
@@ -166,7 +180,7 @@ export class ChatObservation {
       }),
     ];
     if (errorKind && CONFIGURATION_ERRORS.has(errorKind) && outcome.error) {
-      tasks.push(this.reportError(outcome.error, { provider: settlement.provider }));
+      tasks.push(this.reportError(outcome.error, { provider: target.provider }));
     }
 
     const results = await Promise.allSettled(tasks);
@@ -197,6 +211,7 @@ export class ChatObservation {
     userHash: string | undefined,
   ): Span[] {
     const { settlement, errorKind, now } = options;
+    const target = providerOf(settlement.outcome);
     const failed = errorKind !== null;
     return [
       {
@@ -214,15 +229,15 @@ export class ChatObservation {
         },
       },
       {
-        name: `${settlement.provider} chat`,
+        name: `${target.provider} chat`,
         kind: "client",
         trace: this.#provider,
         startMs: settlement.startedAt,
         endMs: now,
         failed,
         attributes: {
-          "gen_ai.system": settlement.provider,
-          "gen_ai.request.model": settlement.model,
+          "gen_ai.system": target.provider,
+          "gen_ai.request.model": target.model,
           "gen_ai.usage.input_tokens": settlement.outcome.usage.inputTokens,
           "gen_ai.usage.output_tokens": settlement.outcome.usage.outputTokens,
           "kiln.error_kind": errorKind ?? undefined,

@@ -19,7 +19,7 @@ import type {
 } from "../../contract/observability.ts";
 import type { Env } from "../../worker/env.ts";
 import { logger } from "../../worker/logger.ts";
-import { type Alert, alertKey, isSpike, SPIKE_RULE, shouldSend } from "./alert-rules.ts";
+import { type Alert, dedupeKey, isSpike, SPIKE_RULE, shouldSend } from "./alert-rules.ts";
 import { sendAlert } from "./alert-webhook.ts";
 
 const MINUTE_MS = 60_000;
@@ -59,8 +59,9 @@ const SCHEMA = `
 
 export type PlatformRequestReport = {
   teamId: string;
-  provider: string;
-  /** null when the call succeeded (an abort by the person is not a failure). */
+  /** Every provider call the turn made (retries and fallbacks included), and whether it failed. */
+  calls: { provider: string; failed: boolean }[];
+  /** null when the turn succeeded (an abort by the person is not a failure). */
   errorKind: string | null;
   costMicroUsd: number;
 };
@@ -76,14 +77,16 @@ export class PlatformMetrics extends DurableObject<Env> {
 
   async recordRequest(report: PlatformRequestReport, now = Date.now()) {
     const failed = report.errorKind ? 1 : 0;
-    this.#sql.exec(
-      `insert into provider_minute (provider, minute, calls, errors) values (?, ?, 1, ?)
-        on conflict (provider, minute) do update
-        set calls = calls + 1, errors = errors + excluded.errors`,
-      report.provider,
-      minuteOf(now),
-      failed,
-    );
+    for (const call of report.calls) {
+      this.#sql.exec(
+        `insert into provider_minute (provider, minute, calls, errors) values (?, ?, 1, ?)
+          on conflict (provider, minute) do update
+          set calls = calls + 1, errors = errors + excluded.errors`,
+        call.provider,
+        minuteOf(now),
+        call.failed ? 1 : 0,
+      );
+    }
     this.#sql.exec(
       `insert into team_day (day, team_id, requests, errors, cost_micro_usd) values (?, ?, 1, ?, ?)
         on conflict (day, team_id) do update
@@ -96,7 +99,10 @@ export class PlatformMetrics extends DurableObject<Env> {
     );
     this.#prune(now);
 
-    if (failed) await this.#checkProviderSpike(report.provider, now);
+    const failing = new Set(
+      report.calls.filter((call) => call.failed).map((call) => call.provider),
+    );
+    for (const provider of failing) await this.#checkProviderSpike(provider, report.teamId, now);
   }
 
   async recordSandbox(report: { teamId: string; failed: boolean }, now = Date.now()) {
@@ -196,7 +202,7 @@ export class PlatformMetrics extends DurableObject<Env> {
     };
   }
 
-  async #checkProviderSpike(provider: string, now: number) {
+  async #checkProviderSpike(provider: string, teamId: string, now: number) {
     const [counts] = this.#sql
       .exec<{ calls: number; errors: number }>(
         `select coalesce(sum(calls), 0) as calls, coalesce(sum(errors), 0) as errors
@@ -216,7 +222,10 @@ export class PlatformMetrics extends DurableObject<Env> {
         kind: "provider_error_spike",
         subject: provider,
         summary: `${counts.errors} of ${counts.calls} calls to ${provider} failed in the last 5 minutes.`,
-        details: [["Teams with most errors today", teams || "none"]],
+        details: [
+          ["Team whose call tipped it", teamId],
+          ["Teams with most errors today", teams || "none"],
+        ],
       },
       now,
     );
@@ -224,7 +233,7 @@ export class PlatformMetrics extends DurableObject<Env> {
 
   /** Sends unless the same key went out within the window; the row is written first. */
   async #alert(alert: Alert, now: number) {
-    const key = alertKey(alert);
+    const key = dedupeKey(alert);
     const [last] = this.#sql
       .exec<{ sent_at: number }>("select sent_at from alerts_sent where key = ?", key)
       .toArray();

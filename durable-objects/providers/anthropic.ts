@@ -4,7 +4,9 @@
  * tokens in each message_delta, so the last total wins (not the sum).
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { logger } from "../../worker/logger.ts";
 import { classifyProviderError } from "./classify.ts";
+import { abortedError, refusedError, truncatedError } from "./openai.ts";
 import {
   type ChatProvider,
   emptyUsage,
@@ -12,7 +14,18 @@ import {
   type ProviderRequest,
 } from "./types.ts";
 
+const KNOWN_EVENTS = new Set<string>([
+  "message_start",
+  "message_delta",
+  "message_stop",
+  "content_block_start",
+  "content_block_delta",
+  "content_block_stop",
+]);
+
 export function createAnthropicProvider(options: {
+  /** Shown to people; "anthropic" unless routing names the endpoint otherwise. */
+  name?: string;
   apiKey: string;
   baseUrl?: string | undefined;
   headers?: Record<string, string>;
@@ -25,8 +38,9 @@ export function createAnthropicProvider(options: {
   });
 
   return {
-    name: "anthropic",
+    name: options.name ?? "anthropic",
     async *stream(request: ProviderRequest): AsyncIterable<ProviderEvent> {
+      const usage = emptyUsage();
       try {
         const stream = await client.messages.create(
           {
@@ -39,8 +53,10 @@ export function createAnthropicProvider(options: {
           { signal: request.signal, headers: request.headers },
         );
 
-        const usage = emptyUsage();
+        yield { type: "open" };
+
         let finishReason = "end_turn";
+        let stopped = false;
         for await (const event of stream) {
           if (event.type === "message_start") {
             const start = event.message.usage;
@@ -53,12 +69,27 @@ export function createAnthropicProvider(options: {
           } else if (event.type === "message_delta") {
             usage.outputTokens = event.usage.output_tokens;
             if (event.delta.stop_reason) finishReason = event.delta.stop_reason;
+          } else if (event.type === "message_stop") {
+            // Done: anything after it (some proxies add `data: [DONE]`) is not JSON (case S2a).
+            stopped = true;
+            break;
+          } else if (!KNOWN_EVENTS.has(event.type)) {
+            // A newer API may add events: skip them, but leave a trace (case S3).
+            logger.info("provider.unknown_event", {
+              provider: "anthropic",
+              type: String(event.type),
+            });
           }
         }
         yield { type: "usage", usage };
+        if (request.signal.aborted) throw abortedError();
+        if (!stopped) throw truncatedError(options.name ?? "anthropic");
+        if (finishReason === "refusal") throw refusedError(options.name ?? "anthropic");
         yield { type: "finish", reason: finishReason };
       } catch (error) {
-        throw classifyProviderError("anthropic", error);
+        // What was used before the failure is still billed: report it (case S4b).
+        if (usage.inputTokens > 0) yield { type: "usage", usage };
+        throw classifyProviderError(options.name ?? "anthropic", error);
       }
     },
   };

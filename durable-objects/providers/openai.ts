@@ -6,7 +6,12 @@
 import OpenAI from "openai";
 import type { Usage } from "../../contract/api.ts";
 import { classifyProviderError } from "./classify.ts";
-import type { ChatProvider, ProviderEvent, ProviderRequest } from "./types.ts";
+import {
+  type ChatProvider,
+  ProviderError,
+  type ProviderEvent,
+  type ProviderRequest,
+} from "./types.ts";
 
 export function createOpenAIProvider(options: {
   name: string;
@@ -38,7 +43,9 @@ export function createOpenAIProvider(options: {
           { signal: request.signal, headers: request.headers },
         );
 
-        let finishReason = "stop";
+        yield { type: "open" };
+
+        let finishReason: string | null = null;
         for await (const chunk of stream) {
           // The usage chunk has `choices: []`; some servers send null or omit it.
           const choice = chunk.choices?.[0];
@@ -47,12 +54,35 @@ export function createOpenAIProvider(options: {
           if (choice?.finish_reason) finishReason = choice.finish_reason;
           if (chunk.usage) yield { type: "usage", usage: toUsage(chunk.usage) };
         }
+        if (request.signal.aborted) throw abortedError();
+        // The SDK ends quietly when the body ends early: without a finish
+        // reason the answer was cut, whatever the transport said.
+        if (finishReason === null) throw truncatedError(options.name);
+        if (finishReason === "content_filter") throw refusedError(options.name);
         yield { type: "finish", reason: finishReason };
       } catch (error) {
         throw classifyProviderError(options.name, error);
       }
     },
   };
+}
+
+export function abortedError(): ProviderError {
+  return new ProviderError({ kind: "aborted", message: "The request was stopped." });
+}
+
+export function truncatedError(provider: string): ProviderError {
+  return new ProviderError({
+    kind: "truncated",
+    message: `${provider} ended the stream before the answer finished.`,
+  });
+}
+
+export function refusedError(provider: string): ProviderError {
+  return new ProviderError({
+    kind: "content_filter",
+    message: `${provider} declined to answer (content filter).`,
+  });
 }
 
 function toUsage(usage: OpenAI.CompletionUsage): Usage {

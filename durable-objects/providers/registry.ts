@@ -1,15 +1,20 @@
-import type { ProviderSettings } from "../../worker/config.ts";
+import type { ProviderEndpoint } from "../routing.ts";
 import { createAnthropicProvider } from "./anthropic.ts";
 import { createOpenAIProvider } from "./openai.ts";
 import type { ChatProvider } from "./types.ts";
 
-export function createProvider(settings: ProviderSettings): ChatProvider {
-  if (settings.kind === "anthropic") {
-    return createAnthropicProvider({ apiKey: settings.apiKey, baseUrl: settings.baseUrl });
+/** An SDK client for one routing target's provider endpoint. */
+export function createProvider(endpoint: ProviderEndpoint): ChatProvider {
+  if (endpoint.protocol === "anthropic") {
+    return createAnthropicProvider({
+      name: endpoint.id,
+      apiKey: endpoint.apiKey,
+      baseUrl: endpoint.baseUrl,
+    });
   }
   return createOpenAIProvider({
-    name: settings.name,
-    apiKey: settings.apiKey,
-    baseUrl: settings.baseUrl,
+    name: endpoint.id,
+    apiKey: endpoint.apiKey,
+    baseUrl: endpoint.baseUrl,
   });
 }

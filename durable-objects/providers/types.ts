@@ -1,10 +1,12 @@
 /**
  * The one event stream every provider adapter produces, whatever its wire
- * protocol: text as it arrives, usage when known, and how it finished.
+ * protocol: `open` once the provider answered with a streaming 200, text as
+ * it arrives, usage when known, and how it finished.
  */
 import type { Usage } from "../../contract/api.ts";
 
 export type ProviderEvent =
+  | { type: "open" }
   | { type: "text"; text: string }
   | { type: "usage"; usage: Usage }
   | { type: "finish"; reason: string };
@@ -33,32 +35,54 @@ export type ProviderErrorKind =
   | "overloaded"
   | "unavailable"
   | "bad_request"
+  | "context_length"
+  | "content_filter"
   | "aborted"
-  | "network";
+  | "network"
+  | "timeout"
+  | "truncated";
+
+const RETRYABLE: readonly ProviderErrorKind[] = [
+  "rate_limited",
+  "overloaded",
+  "unavailable",
+  "network",
+  "timeout",
+  "truncated",
+];
+
+/** Kinds that say the provider is unhealthy; the circuit breaker counts them. */
+const PROVIDER_FAULTS: readonly ProviderErrorKind[] = [...RETRYABLE, "auth"];
 
 /**
  * A provider failure in terms the gateway acts on. `retryable` says whether
- * trying again (or another target) may succeed; the retry and fallback
- * policy of a later change reads it.
+ * trying again (or another target) may succeed; `retryAfterMs` is the
+ * provider's own sane wish (Retry-After and friends), when it gave one.
  */
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;
   readonly status: number | undefined;
   readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(options: {
     kind: ProviderErrorKind;
     message: string;
-    status?: number;
+    status?: number | undefined;
+    retryAfterMs?: number | undefined;
     cause?: unknown;
   }) {
     super(options.message, { cause: options.cause });
     this.name = "ProviderError";
     this.kind = options.kind;
     this.status = options.status;
-    this.retryable = ["rate_limited", "overloaded", "unavailable", "network"].includes(
-      options.kind,
-    );
+    this.retryAfterMs = options.retryAfterMs;
+    this.retryable = RETRYABLE.includes(options.kind);
+  }
+
+  /** Whether this failure counts against the provider's circuit breaker. */
+  get countsAsProviderFault(): boolean {
+    return PROVIDER_FAULTS.includes(this.kind);
   }
 }
 

@@ -30,7 +30,11 @@ describe("POST /api/chat", () => {
 
     const meta = events[0]?.event;
     if (meta?.type !== "meta") throw new Error("first event is not meta");
-    expect(meta).toMatchObject({ provider: "simulator", simulated: true });
+    expect(meta).toMatchObject({
+      provider: "simulator-openai",
+      simulated: true,
+      fallbackUsed: false,
+    });
 
     const text = joinedText(events);
     expect(text).not.toContain("\uFFFD");

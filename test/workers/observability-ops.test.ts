@@ -32,36 +32,57 @@ describe("ops figures and alerts", () => {
     const operator = await signIn("ops@example.com");
     const person = await signIn();
 
-    // Five turns against a model the simulator answers with 503.
-    for (let turn = 0; turn < 5; turn++) {
+    // The OpenAI-protocol primary answers 503 to every call; the Anthropic-protocol
+    // fallback serves, so people get answers while the primary's figures go red.
+    for (let turn = 0; turn < 4; turn++) {
       const response = await api("/api/chat", {
         token: person.access_token,
-        body: { message: `turn ${turn}`, model: "kiln-sim-fail-503" },
+        body: { message: `turn ${turn} [[sim fault=unavailable on=openai]]` },
       });
-      expect(response.status).toBe(503);
-      expect((await readError(response)).code).toBe("provider_unavailable");
+      expect(response.status).toBe(200);
+      const events = await readChatEvents(response);
+      expect(events.at(-1)?.event.type).toBe("done");
     }
 
     await vi.waitFor(async () => {
       const figures = await opsFigures(operator.access_token);
-      const team = figures.topTeamsByErrors.find((entry) => entry.teamId === person.team_id);
-      expect(team?.errors).toBe(5);
+      const fallback = figures.providers.find((entry) => entry.provider === "simulator-anthropic");
+      expect(fallback?.requests).toBe(4);
     });
     const figures = await opsFigures(operator.access_token);
-    const simulator = figures.providers.find((entry) => entry.provider === "simulator");
-    expect(simulator?.errors).toBeGreaterThanOrEqual(5);
-    expect(simulator?.errorRate).toBeGreaterThan(0);
-    expect(figures.recentAlerts.map((alert) => alert.key)).toContain(
-      "provider_error_spike:simulator",
-    );
+    const primary = figures.providers.find((entry) => entry.provider === "simulator-openai");
+    const fallback = figures.providers.find((entry) => entry.provider === "simulator-anthropic");
+    expect(primary?.errors).toBeGreaterThanOrEqual(3);
+    expect(primary?.errorRate).toBe(1);
+    expect(fallback?.errorRate).toBe(0);
+    expect(figures.recentAlerts.map((alert) => alert.key)).toEqual(["provider:simulator-openai"]);
 
+    // One alert for the incident: the spike, not again for each failure nor for the breaker.
     await vi.waitFor(async () => {
       expect(await alertsAbout(person.team_id)).toHaveLength(1);
     });
     const [alert] = await alertsAbout(person.team_id);
-    expect(alert?.text).toContain("Provider error spike: simulator");
-    expect(alert?.text).toContain(`${person.team_id} (`);
+    expect(alert?.text).toContain("Provider error spike: simulator-openai");
     expect(alert?.text).toContain("#provider-error-spike");
+  });
+
+  it("counts a turn that failed everywhere against the team's errors today", async () => {
+    const operator = await signIn("ops@example.com");
+    const person = await signIn();
+    const response = await api("/api/chat", {
+      token: person.access_token,
+      body: { message: "hello [[sim fault=unavailable]]" },
+    });
+    expect(response.status).toBe(503);
+    const error = await readError(response);
+    expect(error.code).toBe("provider_unavailable");
+    expect((error as { traceId?: string }).traceId).toBe(response.headers.get("x-trace-id"));
+
+    await vi.waitFor(async () => {
+      const figures = await opsFigures(operator.access_token);
+      const team = figures.topTeamsByErrors.find((entry) => entry.teamId === person.team_id);
+      expect(team).toMatchObject({ requests: 1, errors: 1 });
+    });
   });
 
   it("keeps the ops figures for platform operators only", async () => {
@@ -109,40 +130,42 @@ describe("incident switches", () => {
     const refused = await api("/api/ops/switches", {
       token: person.access_token,
       method: "PUT",
-      body: { providersOff: ["simulator"] },
+      body: { providersOff: ["simulator-openai"] },
     });
     expect(refused.status).toBe(403);
 
     const off = await api("/api/ops/switches", {
       token: operator.access_token,
       method: "PUT",
-      body: { providersOff: ["simulator"] },
+      body: { providersOff: ["simulator-openai"] },
     });
     expect(off.status).toBe(200);
     expect(((await off.json()) as IncidentSwitches).updatedBy).toBe("ops@example.com");
 
-    const blocked = await api("/api/chat", { token: person.access_token, body: { message: "hi" } });
-    expect(blocked.status).toBe(503);
-    const error = await readError(blocked);
-    expect(error.code).toBe("provider_unavailable");
-    expect(error.message).toContain("switched off");
+    // The switched-off primary is left out of the route: the fallback serves.
+    const rerouted = await readChatEvents(
+      await api("/api/chat", { token: person.access_token, body: { message: "hi" } }),
+    );
+    const reroutedMeta = rerouted[0]?.event;
+    expect(reroutedMeta?.type === "meta" && reroutedMeta.provider).toBe("simulator-anthropic");
 
     await api("/api/ops/switches", {
       token: operator.access_token,
       method: "PUT",
       body: {
         providersOff: [],
-        forcedFallback: { provider: "simulator", model: "kiln-fallback-model" },
+        forcedFallback: { provider: "simulator-anthropic", model: "kiln-fallback-model" },
       },
     });
     const forced = await readChatEvents(
       await api("/api/chat", {
         token: person.access_token,
-        body: { message: "hi", model: "kiln-sim-fail-503" },
+        body: { message: "hi" },
       }),
     );
     const meta = forced[0]?.event;
     expect(meta?.type === "meta" && meta.model).toBe("kiln-fallback-model");
+    expect(meta?.type === "meta" && meta.provider).toBe("simulator-anthropic");
     expect(forced.at(-1)?.event.type).toBe("done");
 
     const reset = await api("/api/ops/switches", {

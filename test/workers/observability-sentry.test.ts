@@ -92,7 +92,7 @@ describe("Sentry reports leak nothing", () => {
     const secrets = plantedSecrets();
     const response = await api("/api/chat", {
       token: session.access_token,
-      body: { message: secrets.prompt, model: "kiln-sim-fail-401" },
+      body: { message: `${secrets.prompt} [[sim fault=unauthorized]]` },
       headers: { cookie: secrets.cookie, "x-api-key": secrets.apiKey },
     });
     expect(response.status).toBe(502);

@@ -46,7 +46,7 @@ describe("one trace through every hop", () => {
     expect(teamLine).toMatchObject({
       traceId,
       teamId: session.team_id,
-      provider: "simulator",
+      provider: "simulator-openai",
       outcome: "complete",
       attempts: 1,
       fallbackUsed: false,
@@ -73,7 +73,7 @@ describe("one trace through every hop", () => {
     const spans = await spansOf(traceId);
     const workerSpan = spans.find((span) => span.name === "POST /api/chat");
     const teamSpan = spans.find((span) => span.name === "team_gateway.chat");
-    const providerSpan = spans.find((span) => span.name === "simulator chat");
+    const providerSpan = spans.find((span) => span.name === "simulator-openai chat");
     expect(workerSpan?.parentSpanId).toBe(spaSpanId);
     expect(teamSpan?.parentSpanId).toBe(workerSpan?.spanId);
     expect(providerSpan?.parentSpanId).toBe(teamSpan?.spanId);

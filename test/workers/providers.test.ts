@@ -37,7 +37,7 @@ async function collect(provider: ChatProvider, prompt = "a counter app") {
   })) {
     if (event.type === "text") text += event.text;
     else if (event.type === "usage") usage = event.usage;
-    else finish = event.reason;
+    else if (event.type === "finish") finish = event.reason;
   }
   return { text, usage, finish };
 }

@@ -23,6 +23,7 @@ type MessageRow = {
   status: MessageStatus;
   provider: string | null;
   model: string | null;
+  fallback_used: boolean | null;
   input_tokens: number | null;
   output_tokens: number | null;
   cache_read_tokens: number | null;
@@ -60,6 +61,7 @@ function toMessage(row: MessageRow): MessageView {
     status: row.status,
     provider: row.provider,
     model: row.model,
+    fallbackUsed: row.fallback_used ?? false,
     usage,
     attachments: row.attachments ?? [],
     createdAt: row.created_at.toISOString(),
@@ -102,7 +104,7 @@ export async function listMessages(
   const limit = options.limit ?? 500;
   const rows = await sql<MessageRow[]>`
     select * from (
-      select id, role, content, status, provider, model, input_tokens, output_tokens,
+      select id, role, content, status, provider, model, fallback_used, input_tokens, output_tokens,
         cache_read_tokens, cache_write_tokens, attachments, created_at
       from public.messages where conversation_id = ${options.conversationId}
       order by created_at desc, role desc limit ${limit}
@@ -120,6 +122,7 @@ export type NewMessage = {
   status: MessageStatus;
   provider?: string | null;
   model?: string | null;
+  fallbackUsed?: boolean;
   usage?: Usage | null;
   attachments?: Attachment[];
   errorCode?: string | null;
@@ -130,12 +133,13 @@ export async function insertMessage(sql: Sql, message: NewMessage): Promise<void
   await sql`
     insert into public.messages (id, conversation_id, team_id, author_id, role, content, status,
       provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-      attachments, error_code)
+      attachments, error_code, fallback_used)
     values (${message.id}, ${message.conversationId}, ${message.teamId}, ${message.authorId},
       ${message.role}, ${message.content}, ${message.status}, ${message.provider ?? null},
       ${message.model ?? null}, ${usage?.inputTokens ?? null}, ${usage?.outputTokens ?? null},
       ${usage?.cacheReadTokens ?? null}, ${usage?.cacheWriteTokens ?? null},
-      ${sql.json(message.attachments ?? [])}, ${message.errorCode ?? null})`;
+      ${sql.json(message.attachments ?? [])}, ${message.errorCode ?? null},
+      ${message.fallbackUsed ?? false})`;
   await sql`
     update public.conversations set updated_at = now() where id = ${message.conversationId}`;
 }

@@ -33,12 +33,14 @@ export const observabilityRoutes = new Hono<AppBindings>()
   .get("/ops/observability", async (c) => {
     const [figures, switches] = await Promise.all([
       platformMetrics(c.env).overview(),
-      readIncidentSwitches(c.env.KILN_KV),
+      readIncidentSwitches({ KILN_KV: c.env.KILN_KV, KILN_SWITCHES_CACHE_MS: "0" }),
     ]);
     const body: OpsObservabilityResponse = { ...figures, switches };
     return c.json(body);
   })
-  .get("/ops/switches", async (c) => c.json(await readIncidentSwitches(c.env.KILN_KV)))
+  .get("/ops/switches", async (c) =>
+    c.json(await readIncidentSwitches({ KILN_KV: c.env.KILN_KV, KILN_SWITCHES_CACHE_MS: "0" })),
+  )
   .put("/ops/switches", async (c) => {
     const update = await parseJsonBody(c, incidentSwitchesUpdateSchema);
     const switches = await updateIncidentSwitches({

@@ -1,23 +1,49 @@
 /**
  * Incident switches: one small JSON value in KV, changed through the ops API
- * and read on every request. Reads are cached at the edge for up to a
- * minute (KV's own propagation is about as long), which is the "effective
- * within a minute, without a deploy" promise; a missing or unreadable value
- * means every switch is off, so a KV hiccup never takes Kiln down.
+ * and read by every chat turn. Reads are cached in the isolate for 15 s and
+ * at the edge for up to a minute (KV's own propagation is about as long),
+ * which is the "effective within a minute, without a deploy" promise; a
+ * missing or unreadable value means every switch is off, so a KV hiccup
+ * never takes Kiln down. Provider-off and forced fallback do not route on
+ * their own: `applyIncidentSwitches` folds them into the gateway's routing
+ * config, so there is one routing mechanism.
  */
+
 import {
   type IncidentSwitches,
   type IncidentSwitchesUpdate,
   incidentSwitchesSchema,
   NO_INCIDENT_SWITCHES,
 } from "../../contract/observability.ts";
+import type { RoutingConfig } from "../../contract/routing.ts";
+import { DEFAULT_TIMEOUTS } from "../../contract/routing.ts";
 import { ApiError } from "../errors.ts";
 import { logger } from "../logger.ts";
 
 export const INCIDENT_SWITCHES_KEY = "ops:incident-switches";
 const READ_CACHE_TTL_SECONDS = 60;
 
-export async function readIncidentSwitches(kv: KVNamespace): Promise<IncidentSwitches> {
+const DEFAULT_ISOLATE_CACHE_MS = 15_000;
+let cached: { switches: IncidentSwitches; readAt: number } | null = null;
+
+type SwitchesEnv = { KILN_KV: KVNamespace; KILN_SWITCHES_CACHE_MS?: string };
+
+/** The switches as a chat turn sees them: cached in the isolate for a few seconds. */
+export async function readIncidentSwitches(env: SwitchesEnv): Promise<IncidentSwitches> {
+  const configured = Number(env.KILN_SWITCHES_CACHE_MS);
+  const ttlMs =
+    Number.isFinite(configured) && env.KILN_SWITCHES_CACHE_MS !== undefined
+      ? configured
+      : DEFAULT_ISOLATE_CACHE_MS;
+  const now = Date.now();
+  if (cached && now - cached.readAt < ttlMs) return cached.switches;
+
+  const switches = await readStoredSwitches(env.KILN_KV);
+  cached = { switches, readAt: now };
+  return switches;
+}
+
+async function readStoredSwitches(kv: KVNamespace): Promise<IncidentSwitches> {
   try {
     const stored = await kv.get(INCIDENT_SWITCHES_KEY, {
       type: "json",
@@ -71,7 +97,33 @@ export function assertSandboxesEnabled(switches: IncidentSwitches): void {
   });
 }
 
-/** Whether an incident switch has turned this provider off. */
-export function isProviderSwitchedOff(switches: IncidentSwitches, provider: string): boolean {
-  return switches.providersOff.includes(provider);
+/**
+ * The routing config with the switches applied: switched-off providers join
+ * `disabledProviders`, and a forced fallback becomes the only target of
+ * every model class (unless its provider is off too).
+ */
+export function applyIncidentSwitches(
+  config: RoutingConfig,
+  switches: IncidentSwitches,
+): RoutingConfig {
+  const disabledProviders = [...new Set([...config.disabledProviders, ...switches.providersOff])];
+  const forced = switches.forcedFallback;
+  if (!forced) return { ...config, disabledProviders };
+
+  const classes: RoutingConfig["classes"] = {};
+  for (const [name, modelClass] of Object.entries(config.classes)) {
+    const template = modelClass.targets.find((target) => target.provider === forced.provider);
+    classes[name] = {
+      targets: [
+        {
+          provider: forced.provider,
+          model: forced.model,
+          enabled: true,
+          retries: template?.retries ?? 1,
+          timeouts: template?.timeouts ?? { ...DEFAULT_TIMEOUTS },
+        },
+      ],
+    };
+  }
+  return { ...config, classes, disabledProviders };
 }

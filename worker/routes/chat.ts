@@ -22,9 +22,9 @@ import {
   insertMessage,
   listMessages,
 } from "../db/conversations.ts";
-import type { AppBindings, Env } from "../env.ts";
+import type { AppBindings } from "../env.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
-import { formatTraceparent } from "../observability/trace.ts";
+import { forwardChat, stopChat, teamGateway } from "./chat-gateway.ts";
 import { conversationNotFound } from "./workspace.ts";
 
 const HISTORY_MESSAGES = 40;
@@ -36,25 +36,23 @@ export const chatRoutes = new Hono<AppBindings>()
     const auth = c.get("auth");
     const requestId = c.get("requestId");
 
-    const gatewayRequest = await withSql(c.env, (sql) =>
-      recordTurn(sql, { auth, body, requestId, requestedTeamId: c.req.header("x-team-id") }),
-    );
+    const requestedTeamId = c.req.header("x-team-id");
+    const team = await withSql(c.env, (sql) => resolveActiveTeam(sql, { auth, requestedTeamId }));
+    c.set("teamId", team.id);
 
-    c.set("teamId", gatewayRequest.teamId);
-
-    const response = await teamGateway(c.env, gatewayRequest.teamId).fetch(
-      "https://team-gateway/chat",
-      {
-        method: "POST",
-        headers: { traceparent: formatTraceparent(c.get("trace")) },
-        body: JSON.stringify(gatewayRequest),
-      },
+    // The turn is saved only by the first request with its Idempotency-Key.
+    return forwardChat(c, {
+      teamId: team.id,
+      body,
+      recordTurn: () =>
+        withSql(c.env, (sql) => recordTurn(sql, { auth, body, requestId, requestedTeamId })),
+    });
+  })
+  .post("/chat/stop", async (c) => {
+    const team = await withSql(c.env, (sql) =>
+      resolveActiveTeam(sql, { auth: c.get("auth"), requestedTeamId: c.req.header("x-team-id") }),
     );
-    const headers = new Headers(response.headers);
-    headers.set("X-Request-Id", requestId);
-    // Lets a client that got an error (not a stream) still open the conversation.
-    headers.set("X-Conversation-Id", gatewayRequest.conversationId);
-    return new Response(response.body, { status: response.status, headers });
+    return c.json({ stopped: await stopChat(c, team.id) });
   })
   .post("/context", async (c) => {
     const selection = await parseJsonBody(c, contextRequestSchema);
@@ -68,10 +66,6 @@ export const chatRoutes = new Hono<AppBindings>()
     });
     return c.json(saved, 201);
   });
-
-function teamGateway(env: Env, teamId: string) {
-  return env.TEAM_GATEWAY.get(env.TEAM_GATEWAY.idFromName(teamId));
-}
 
 async function recordTurn(
   sql: Sql,

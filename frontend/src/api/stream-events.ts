@@ -46,6 +46,9 @@ function readMeta(payload: Record<string, unknown>): ChatStreamEvent | null {
     provider: stringOr(payload.provider, "unknown"),
     model: stringOr(payload.model, "unknown"),
     simulated: payload.simulated === true,
+    fallbackUsed: payload.fallbackUsed === true,
+    attempts: typeof payload.attempts === "number" ? payload.attempts : 1,
+    ...(payload.replay === true ? { replay: true } : {}),
   };
 }
 

@@ -55,6 +55,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           ...message,
           provider: action.meta.provider,
           model: action.meta.model,
+          fallbackUsed: action.meta.fallbackUsed,
           simulated: action.meta.simulated,
         })),
         conversationId: action.meta.conversationId,

@@ -156,6 +156,7 @@ function localMessage(input: {
     status: input.role === "assistant" ? "streaming" : "complete",
     provider: null,
     model: null,
+    fallbackUsed: false,
     usage: null,
     attachments: [],
     createdAt: new Date().toISOString(),

@@ -13,10 +13,12 @@ import type {
 import type { ModelInfo } from "@anthropic-ai/sdk/resources/models";
 import type { ErrorType } from "@anthropic-ai/sdk/resources/shared";
 import type { SimulatorContext } from "./context.ts";
+import { CUT_AFTER } from "./faults.ts";
 import { type Generation, generate, type Prompt, readPrompt } from "./generation.ts";
 import { isRecord, ProviderHttpError, randomId, readApiKey, readHeader, sendJson } from "./http.ts";
 import { generationTimeMs, pace, sleep } from "./pacing.ts";
 import { openSseStream } from "./sse.ts";
+import { faultPacing, sendOverloaded, strike } from "./stream-faults.ts";
 
 export const ANTHROPIC_MODELS = ["claude-sonnet-4-6", "claude-haiku-4-5"] as const;
 
@@ -94,7 +96,14 @@ async function streamMessage(options: {
 
   // The API reports the prompt and one output token up front; message_delta
   // then carries the running output total, which replaces it (not adds to it).
+  const fault = context.faults.fault;
+  if (fault === "overloaded-in-stream") {
+    await sendOverloaded(stream, "anthropic");
+    return;
+  }
+
   const startUsage = usageOf({ generation, outputTokens: 1 });
+  if (fault === "cache-read") startUsage.cache_read_input_tokens = 2455;
   await send({
     type: "message_start",
     message: messageOf({ request, content: [], stopReason: null, usage: startUsage }),
@@ -103,14 +112,29 @@ async function streamMessage(options: {
   // The API's keep-alive, byte for byte as its documentation shows it.
   await stream.send({ event: "ping", data: '{"type": "ping"}' });
 
-  for await (const piece of pace(generation.pieces, context)) {
+  let index = 0;
+  for await (const piece of pace(generation.pieces, { ...context, pacing: faultPacing(context) })) {
+    if (await strike({ context, stream, protocol: "anthropic", index })) return;
+    if (fault === "content-filter" && index === CUT_AFTER) break;
+    if (fault === "unknown-event" && index === CUT_AFTER) {
+      const usage = { input_tokens: 1, output_tokens: 999 };
+      await stream.send({
+        event: "kiln_unknown",
+        data: JSON.stringify({ type: "kiln_unknown", usage }),
+      });
+    }
     await send({
       type: "content_block_delta",
       index: 0,
       delta: { type: "text_delta", text: piece },
     });
+    index += 1;
   }
   if (context.signal.aborted) {
+    return;
+  }
+  if (fault === "no-terminator") {
+    stream.end();
     return;
   }
 
@@ -118,7 +142,7 @@ async function streamMessage(options: {
   await send({
     type: "message_delta",
     delta: {
-      stop_reason: stopReason(generation),
+      stop_reason: fault === "content-filter" ? "refusal" : stopReason(generation),
       stop_sequence: null,
       stop_details: null,
       container: null,
@@ -126,6 +150,9 @@ async function streamMessage(options: {
     usage: deltaUsageOf(generation),
   });
   await send({ type: "message_stop" });
+  if (fault === "done-after-stop") {
+    await stream.send({ event: "done", data: "[DONE]" });
+  }
   stream.end();
 }
 

@@ -16,6 +16,12 @@ export type RecordedRequest = {
   closedAt?: number;
   /** True once the whole response was handed to the socket. */
   completed: boolean;
+  /** Which wire protocol the call used, when it was a chat call. */
+  protocol?: "openai" | "anthropic";
+  /** The `tag` of the fault header or prompt marker, for counting calls. */
+  tag?: string;
+  /** The fault this call got, if any. */
+  fault?: string;
 };
 
 /** Everything a route handler needs to answer one request. */

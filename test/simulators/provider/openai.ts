@@ -11,11 +11,12 @@ import type {
 import type { CompletionUsage } from "openai/resources/completions";
 import type { Model } from "openai/resources/models";
 import type { SimulatorContext } from "./context.ts";
-import { failureStatusForModel } from "./faults.ts";
+import { CUT_AFTER } from "./faults.ts";
 import { type Generation, generate, type Prompt, readPrompt } from "./generation.ts";
 import { isRecord, ProviderHttpError, randomId, readApiKey, sendJson } from "./http.ts";
 import { generationTimeMs, pace, sleep } from "./pacing.ts";
 import { openSseStream } from "./sse.ts";
+import { faultPacing, sendOverloaded, strike } from "./stream-faults.ts";
 
 export const OPENAI_MODELS = ["gpt-5.4-mini", "gpt-5.4"] as const;
 
@@ -35,8 +36,6 @@ export async function handleChatCompletions(context: SimulatorContext): Promise<
   requireApiKey(context);
 
   const request = parseChatRequest(context.record.body);
-  const failureStatus = failureStatusForModel(request.model);
-  if (failureStatus) throw openAiError(failureStatus, { message: "Simulated provider outage." });
   const generation = generate(request.prompt);
 
   if (request.stream) {
@@ -89,17 +88,40 @@ async function streamChatCompletion(options: {
   const chunk = chunkWriter(request);
   const send = (value: ChatCompletionChunk) => stream.send({ data: JSON.stringify(value) });
 
+  const fault = context.faults.fault;
+  if (fault === "overloaded-in-stream") {
+    await sendOverloaded(stream, "openai");
+    return;
+  }
+
+  if (fault === "empty-choices-first") await send({ ...chunk({}, null), choices: [] });
   await send(chunk({ role: "assistant", content: "", refusal: null }, null));
-  for await (const piece of pace(generation.pieces, context)) {
+  let index = 0;
+  for await (const piece of pace(generation.pieces, { ...context, pacing: faultPacing(context) })) {
+    if (await strike({ context, stream, protocol: "openai", index })) return;
+    if (fault === "content-filter" && index === CUT_AFTER) break;
     await send(chunk({ content: piece }, null));
+    index += 1;
   }
   if (context.signal.aborted) {
     return;
   }
+  if (fault === "no-terminator") {
+    stream.end();
+    return;
+  }
 
-  await send(chunk({}, finishReason(generation)));
+  await send(chunk({}, fault === "content-filter" ? "content_filter" : finishReason(generation)));
   if (request.includeUsage) {
-    await send({ ...chunk({}, null), choices: [], usage: usageOf(generation) });
+    const usageChunk = { ...chunk({}, null), choices: [], usage: usageOf(generation) };
+    if (fault === "usage-choices-null") {
+      await stream.send({ data: JSON.stringify({ ...usageChunk, choices: null }) });
+    } else if (fault === "usage-choices-absent") {
+      const { choices: _, ...withoutChoices } = usageChunk;
+      await stream.send({ data: JSON.stringify(withoutChoices) });
+    } else {
+      await send(usageChunk);
+    }
   }
   await stream.send({ data: "[DONE]" });
   stream.end();

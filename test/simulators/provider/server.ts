@@ -11,10 +11,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleAnthropicModels, handleAnthropicNotFound, handleMessages } from "./anthropic.ts";
 import type { RecordedRequest, SimulatorContext } from "./context.ts";
-import { readFaults } from "./faults.ts";
-import { ProviderHttpError, randomId, readJsonBody, sendJson } from "./http.ts";
+import { activeFault, type Protocol, readFaults } from "./faults.ts";
+import { isRecord, ProviderHttpError, randomId, readJsonBody, sendJson } from "./http.ts";
 import { handleChatCompletions, handleOpenAiModels, handleOpenAiNotFound } from "./openai.ts";
 import { DEFAULT_PACING, type Pacing, readPacing } from "./pacing.ts";
+import { answerPreResponseFault } from "./pre-response-faults.ts";
 
 export type { RecordedRequest } from "./context.ts";
 
@@ -54,6 +55,10 @@ export async function startProviderSimulator(
   const server = createServer((request, response) => {
     void handleRequest({ request, response, pacing, requests });
   });
+  // Node closes idle keep-alive sockets after 5 s; a client that reuses one
+  // just then sees "connection lost". Real APIs sit behind load balancers
+  // that keep sockets far longer, so the simulator does too.
+  server.keepAliveTimeout = 120_000;
   const port = await listen(server, { port: options.port ?? 0, host });
 
   return {
@@ -89,14 +94,37 @@ async function handleRequest(options: {
 
   try {
     record.body = await readJsonBody(request);
+    if (record.method === "GET" && record.path === "/_sim/calls") {
+      answerCalls(response, options.requests, request.url ?? "/");
+      return;
+    }
+
+    const protocol = protocolOf(record.path);
+    const faults = readFaults(request.headers, lastUserText(record.body));
+    const pacing = readPacing(request.headers, options.pacing);
     const context: SimulatorContext = {
       request,
       response,
       record,
-      pacing: readPacing(request.headers, options.pacing),
-      faults: readFaults(request.headers),
+      pacing: {
+        firstTokenDelayMs: faults.firstTokenMs ?? pacing.firstTokenDelayMs,
+        chunkDelayMs: faults.chunkMs ?? pacing.chunkDelayMs,
+      },
+      faults,
       signal,
     };
+
+    if (protocol) {
+      record.protocol = protocol;
+      if (faults.tag !== undefined) record.tag = faults.tag;
+      const earlierCalls = options.requests.filter(
+        (other) => other !== record && other.tag === faults.tag && other.protocol === protocol,
+      ).length;
+      const fault = activeFault({ faults, protocol, earlierCalls });
+      context.faults = { ...faults, fault };
+      if (fault) record.fault = fault;
+      if (fault && (await answerPreResponseFault(context, fault, protocol))) return;
+    }
     await chooseRoute(record)(context);
   } catch (error) {
     if (!signal.aborted) {
@@ -117,6 +145,42 @@ function sendRecordedTraces(response: ServerResponse, requests: RecordedRequest[
     traceparent: request.headers.traceparent ?? null,
   }));
   sendJson(response, { status: 200, body: { requests: calls } });
+}
+
+function protocolOf(path: string): Protocol | undefined {
+  if (path === "/v1/chat/completions") return "openai";
+  if (path === "/v1/messages") return "anthropic";
+  return undefined;
+}
+
+/** The text of the last user message, where a person or a test puts a fault marker. */
+function lastUserText(body: unknown): string {
+  if (!isRecord(body) || !Array.isArray(body.messages)) return "";
+  const users = body.messages.filter((message) => isRecord(message) && message.role === "user");
+  const last: unknown = users.at(-1);
+  if (!isRecord(last)) return "";
+  if (typeof last.content === "string") return last.content;
+  return JSON.stringify(last.content ?? "");
+}
+
+/**
+ * `GET /_sim/calls?tag=t`: the chat calls of a tag, for tests that cannot
+ * reach the simulator's memory (workerd): how many, which protocol, which
+ * fault, and whether and when each connection closed.
+ */
+function answerCalls(response: ServerResponse, requests: RecordedRequest[], url: string): void {
+  const tag = new URL(url, "http://simulator").searchParams.get("tag");
+  const calls = requests
+    .filter((record) => record.protocol !== undefined && (tag === null || record.tag === tag))
+    .map((record) => ({
+      id: record.id,
+      protocol: record.protocol,
+      fault: record.fault ?? null,
+      receivedAt: record.receivedAt,
+      closedAt: record.closedAt ?? null,
+      completed: record.completed,
+    }));
+  sendJson(response, { status: 200, body: { calls } });
 }
 
 /** Marks the record as completed or closed, and aborts the handler's work on close. */

@@ -8,16 +8,13 @@ import type {
   IncidentSwitches,
   IncidentSwitchesUpdate,
 } from "../../../../contract/observability.ts";
+import { PROVIDER_IDS, type ProviderId, providerIdSchema } from "../../../../contract/routing.ts";
 import type { ApiError } from "../../api/errors.ts";
 import { ErrorNotice } from "../../layout/ErrorNotice.tsx";
 import { putIncidentSwitches } from "../api.ts";
 
-const KNOWN_PROVIDERS = ["openai", "anthropic", "openai-compatible", "simulator"];
-
 export function IncidentSwitchesPanel(props: {
   switches: IncidentSwitches;
-  /** Providers seen in the figures, shown beside the known ones. */
-  providers: string[];
   onChanged: (switches: IncidentSwitches) => void;
 }) {
   const { switches } = props;
@@ -28,7 +25,6 @@ export function IncidentSwitchesPanel(props: {
       ? `${switches.forcedFallback.provider}/${switches.forcedFallback.model}`
       : "",
   );
-  const providers = [...new Set([...KNOWN_PROVIDERS, ...props.providers])];
 
   async function change(update: IncidentSwitchesUpdate) {
     setSaving(true);
@@ -42,7 +38,7 @@ export function IncidentSwitchesPanel(props: {
     props.onChanged(result.data);
   }
 
-  function toggleProvider(provider: string, off: boolean) {
+  function toggleProvider(provider: ProviderId, off: boolean) {
     const next = off
       ? [...switches.providersOff, provider]
       : switches.providersOff.filter((name) => name !== provider);
@@ -66,7 +62,7 @@ export function IncidentSwitchesPanel(props: {
 
       <fieldset className="ops-fieldset" disabled={saving}>
         <legend className="small">Providers switched off</legend>
-        {providers.map((provider) => (
+        {PROVIDER_IDS.map((provider) => (
           <label key={provider} className="ops-switch">
             <span>{provider}</span>
             <input
@@ -112,6 +108,7 @@ export function IncidentSwitchesPanel(props: {
 /** `anthropic/claude-haiku-4-5` → provider and model; empty → no forced fallback. */
 function parseTarget(text: string): IncidentSwitches["forcedFallback"] {
   const [provider, ...model] = text.trim().split("/");
-  if (!provider || model.length === 0) return null;
-  return { provider, model: model.join("/") };
+  const parsed = providerIdSchema.safeParse(provider);
+  if (!parsed.success || model.length === 0) return null;
+  return { provider: parsed.data, model: model.join("/") };
 }

@@ -35,11 +35,7 @@ export function OpsObservability() {
         <ProviderErrorRates providers={figures.providers} />
         <SandboxFailureRates sandboxes={figures.sandboxes} />
         <TopTeamsToday byCost={figures.topTeamsByCost} byErrors={figures.topTeamsByErrors} />
-        <IncidentSwitchesPanel
-          switches={figures.switches}
-          providers={figures.providers.map((provider) => provider.provider)}
-          onChanged={onChanged}
-        />
+        <IncidentSwitchesPanel switches={figures.switches} onChanged={onChanged} />
         <RecentAlerts alerts={figures.recentAlerts} />
       </div>
     </div>

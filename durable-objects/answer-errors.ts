@@ -1,0 +1,78 @@
+/**
+ * The HTTP answer for a chat turn that failed before any byte was sent: one
+ * documented error body with a stable code, a hint and, when waiting helps,
+ * a whole-second Retry-After.
+ */
+import { errorBody } from "../worker/errors.ts";
+import type { FailedAnswer } from "./attempts.ts";
+
+export type ErrorReply = { status: number; body: string; retryAfterSeconds: number | null };
+
+export function failureReply(options: {
+  failure: FailedAnswer;
+  requestId: string;
+  /** The W3C trace id, shown to the person so support can follow the request. */
+  traceId?: string | undefined;
+  /** When an open breaker next lets a trial through (epoch ms), if any. */
+  reopensAt: number | null;
+  now: number;
+}): ErrorReply {
+  const { failure, requestId, traceId } = options;
+  const error = failure.error;
+  const reply = (
+    status: number,
+    code: string,
+    hint: string,
+    retryAfterSeconds: number | null = null,
+  ) => ({
+    status,
+    retryAfterSeconds,
+    body: JSON.stringify(errorBody({ code, message: error.message, hint, requestId, traceId })),
+  });
+
+  if (failure.allOpen) {
+    const wait =
+      options.reopensAt === null ? 5 : Math.ceil((options.reopensAt - options.now) / 1000);
+    return reply(
+      503,
+      "provider_unavailable",
+      "Every provider for this route is failing; Kiln stopped calling them for a moment. Try again after the Retry-After.",
+      Math.max(1, wait),
+    );
+  }
+  switch (error.kind) {
+    case "aborted":
+      return reply(499, "answer_stopped", "The answer was stopped before it started.");
+    case "context_length":
+      return reply(
+        413,
+        "context_too_long",
+        "The conversation and attachments are too long for the model: start a new chat or attach less.",
+      );
+    case "content_filter":
+      return reply(422, "content_filtered", "The provider declined this request; rephrase it.");
+    case "bad_request":
+    case "auth":
+      return reply(
+        502,
+        "provider_error",
+        "The model provider refused the request; an operator should check its configuration.",
+      );
+    default:
+      return reply(
+        503,
+        "provider_unavailable",
+        "The model providers are busy or unreachable; try again in a moment.",
+        Math.max(1, Math.ceil((error.retryAfterMs ?? 5_000) / 1000)),
+      );
+  }
+}
+
+export function replyResponse(
+  reply: ErrorReply,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  const headers: Record<string, string> = { "content-type": "application/json", ...extraHeaders };
+  if (reply.retryAfterSeconds !== null) headers["Retry-After"] = String(reply.retryAfterSeconds);
+  return new Response(reply.body, { status: reply.status, headers });
+}

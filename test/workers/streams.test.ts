@@ -1,0 +1,305 @@
+/**
+ * Cases S1–S7 and L3 through the whole path, plus resuming with
+ * Last-Event-ID, keep-alives and the headers that keep proxies from
+ * buffering the stream.
+ */
+import { SELF } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { joinedText } from "../support/sse.ts";
+import {
+  chat,
+  lastUsage,
+  marker,
+  metaOf,
+  newTag,
+  readChatEvents,
+  savedAnswer,
+  setRouting,
+  simCalls,
+  TWO_TARGETS,
+  target,
+} from "./gateway-helpers.ts";
+import { BASE, readError, signIn } from "./helpers.ts";
+
+beforeEach(async () => {
+  await setRouting(TWO_TARGETS);
+});
+
+/** Picks the counter app (it does not echo the prompt, whose marker differs per call). */
+const COUNTER = "a counter for “José” 🚀";
+
+describe("streams (S1–S6)", () => {
+  it("S1: the same text and usage wherever the upstream bytes are split", async () => {
+    const session = await signIn();
+    const whole = await readChatEvents(
+      await chat(session.access_token, `${COUNTER} ${marker({ tag: newTag() })}`),
+    );
+    for (const split of [1, 3]) {
+      const events = await readChatEvents(
+        await chat(session.access_token, `${COUNTER} ${marker({ split, tag: newTag() })}`),
+      );
+      expect(joinedText(events)).not.toContain("\uFFFD");
+      expect(joinedText(events).replace(/split=\d/, "")).toBe(
+        joinedText(whole).replace(/split=\d/, ""),
+      );
+      expect(lastUsage(events)?.outputTokens).toBe(lastUsage(whole)?.outputTokens);
+    }
+  });
+
+  it("S2a: `data: [DONE]` after an Anthropic message_stop is not parsed as JSON", async () => {
+    await setRouting([target("simulator-anthropic", { retries: 0 })]);
+    const session = await signIn();
+    const tag = newTag();
+    const events = await readChatEvents(
+      await chat(session.access_token, `a counter ${marker({ fault: "done-after-stop", tag })}`),
+    );
+    expect(events.at(-1)?.event.type).toBe("done");
+    expect(await simCalls(tag)).toHaveLength(1);
+  });
+
+  it("S3: pings and an unknown event carrying usage are skipped", async () => {
+    await setRouting([target("simulator-anthropic", { retries: 0 })]);
+    const session = await signIn();
+    const events = await readChatEvents(
+      await chat(
+        session.access_token,
+        `a counter ${marker({ fault: "unknown-event", tag: newTag() })}`,
+      ),
+    );
+    expect(events.at(-1)?.event.type).toBe("done");
+    // The unknown event's 999 output tokens are not taken as usage.
+    expect(lastUsage(events)?.outputTokens).toBeLessThan(999);
+    expect(joinedText(events)).toContain("path=src/App.tsx");
+  });
+
+  it.each(["usage-choices-null", "usage-choices-absent", "empty-choices-first"])(
+    "S5: usage in a %s chunk shape reaches the ledger",
+    async (fault) => {
+      await setRouting([target("simulator-openai", { retries: 0 })]);
+      const session = await signIn();
+      const plain = await readChatEvents(
+        await chat(session.access_token, `a counter ${marker({ tag: newTag() })}`),
+      );
+      const events = await readChatEvents(
+        await chat(session.access_token, `a counter ${marker({ fault, tag: newTag() })}`),
+      );
+      expect(events.at(-1)?.event.type).toBe("done");
+      expect(lastUsage(events)?.outputTokens).toBe(lastUsage(plain)?.outputTokens);
+      const saved = await savedAnswer(session.access_token, metaOf(events).conversationId);
+      expect(saved.usage).toEqual(lastUsage(events));
+    },
+  );
+
+  it("S6: Anthropic cache reads counted once, output is the last running total", async () => {
+    await setRouting([target("simulator-anthropic", { retries: 0 })]);
+    const session = await signIn();
+    const events = await readChatEvents(
+      await chat(
+        session.access_token,
+        `a counter ${marker({ fault: "cache-read", tag: newTag() })}`,
+      ),
+    );
+    const deltas = events.filter(({ event }) => event.type === "delta").length;
+    // One token per streamed piece: the total, not the total plus message_start's 1.
+    expect(lastUsage(events)).toMatchObject({ cacheReadTokens: 2455, outputTokens: deltas });
+  });
+});
+
+describe("the browser goes away (S7) and Stop", () => {
+  it("aborts the upstream call after the grace period and records the partial usage", async () => {
+    const session = await signIn();
+    const tag = newTag();
+    const response = await chat(
+      session.access_token,
+      `a counter ${marker({ "chunk-ms": 40, tag })}`,
+    );
+    const reader = response.body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    const cancelledAt = Date.now();
+
+    let call = (await simCalls(tag))[0];
+    while (call?.closedAt === null && Date.now() - cancelledAt < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      call = (await simCalls(tag))[0];
+    }
+    expect(call?.completed).toBe(false);
+    // Grace (400 ms in tests) plus about 2 s at most.
+    expect((call?.closedAt ?? Number.POSITIVE_INFINITY) - cancelledAt).toBeLessThan(2_400);
+
+    const conversationId = response.headers.get("x-conversation-id") ?? "";
+    const saved = await savedAnswer(session.access_token, conversationId);
+    expect(saved.status).toBe("aborted");
+    expect(saved.usage?.inputTokens).toBeGreaterThan(0);
+  });
+
+  it("Stop aborts at once, without waiting for the grace period", async () => {
+    const session = await signIn();
+    const tag = newTag();
+    const key = crypto.randomUUID();
+    const response = await chat(
+      session.access_token,
+      `a counter ${marker({ "chunk-ms": 40, tag })}`,
+      {
+        "idempotency-key": key,
+      },
+    );
+    const reader = response.body?.getReader();
+    await reader?.read();
+
+    const stop = await SELF.fetch(`${BASE}/api/chat/stop`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session.access_token}`, "idempotency-key": key },
+    });
+    expect(await stop.json()).toEqual({ stopped: true });
+
+    let text = "";
+    const decoder = new TextDecoder();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      text += decoder.decode(chunk.value);
+    }
+    expect(text).toContain("event: error");
+    expect(text).toContain("answer_stopped");
+    expect(text).not.toContain("event: done");
+    const saved = await savedAnswer(
+      session.access_token,
+      response.headers.get("x-conversation-id") ?? "",
+    );
+    expect(saved.status).toBe("aborted");
+  });
+});
+
+describe("resuming with Last-Event-ID", () => {
+  it("continues after the last seen event, without gaps or duplicates", async () => {
+    const session = await signIn();
+    const key = crypto.randomUUID();
+    const message = `a counter ${marker({ "chunk-ms": 15, tag: newTag() })}`;
+    const first = await chat(session.access_token, message, { "idempotency-key": key });
+    const full: string[] = [];
+    const reader = first.body?.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    while (!/id: 4\n/.test(buffered)) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      buffered += chunk.value;
+    }
+    await reader?.cancel();
+    const seen = [...buffered.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
+    const lastSeen = Math.max(...seen.filter((id) => id <= 4));
+    full.push(String(lastSeen));
+
+    const resumed = await chat(session.access_token, message, {
+      "idempotency-key": key,
+      "last-event-id": String(lastSeen),
+    });
+    expect(resumed.status).toBe(200);
+    const rest = await readChatEvents(resumed);
+    expect(Number(rest[0]?.id)).toBe(lastSeen + 1);
+    const ids = rest.map(({ id }) => Number(id));
+    expect(ids).toEqual(ids.map((_, index) => lastSeen + 1 + index));
+    expect(rest.at(-1)?.event.type).toBe("done");
+  });
+});
+
+describe("idempotency (L3)", () => {
+  it("one upstream call for simultaneous duplicates; 422 for another body; a marked replay after", async () => {
+    const session = await signIn();
+    const key = crypto.randomUUID();
+    const tag = newTag();
+    const message = `a counter ${marker({ "chunk-ms": 10, tag })}`;
+    const headers = { "idempotency-key": key };
+
+    const [a, b] = await Promise.all([
+      chat(session.access_token, message, headers),
+      chat(session.access_token, message, headers),
+    ]);
+    const other = await chat(session.access_token, "another body", headers);
+    expect(other.status).toBe(422);
+    expect((await readError(other)).code).toBe("idempotency_key_reused");
+
+    const [eventsA, eventsB] = await Promise.all([readChatEvents(a), readChatEvents(b)]);
+    expect(joinedText(eventsA)).toBe(joinedText(eventsB));
+    expect(eventsB.at(-1)?.event.type).toBe("done");
+
+    const replay = await chat(session.access_token, message, headers);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    const replayed = await readChatEvents(replay);
+    expect(metaOf(replayed).replay).toBe(true);
+    expect(joinedText(replayed)).toBe(joinedText(eventsA));
+    expect((await chat(session.access_token, "another body", headers)).status).toBe(422);
+    expect(await simCalls(tag)).toHaveLength(1);
+
+    // Only one user message was saved for the three requests.
+    const conversation = await SELF.fetch(
+      `${BASE}/api/conversations/${metaOf(eventsA).conversationId}`,
+      {
+        headers: { authorization: `Bearer ${session.access_token}` },
+      },
+    );
+    const { messages } = (await conversation.json()) as { messages: { role: string }[] };
+    expect(messages.map((item) => item.role)).toEqual(["user", "assistant"]);
+
+    // Keys are per team: the same key elsewhere is a new answer.
+    const stranger = await signIn();
+    const elsewhere = await readChatEvents(await chat(stranger.access_token, message, headers));
+    expect(metaOf(elsewhere).replay).toBeUndefined();
+    expect(await simCalls(tag)).toHaveLength(2);
+  });
+
+  it("50 simultaneous duplicates of one key make exactly one upstream call", async () => {
+    const session = await signIn();
+    const key = crypto.randomUUID();
+    const tag = newTag();
+    const message = `a counter ${marker({ tag })}`;
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        chat(session.access_token, message, { "idempotency-key": key }),
+      ),
+    );
+    const texts = await Promise.all(
+      responses.map(async (response) => {
+        expect(response.status).toBe(200);
+        return joinedText(await readChatEvents(response));
+      }),
+    );
+    expect(new Set(texts).size).toBe(1);
+    expect(texts[0]).toContain("path=src/App.tsx");
+    expect(await simCalls(tag)).toHaveLength(1);
+  });
+
+  it("refuses a malformed key", async () => {
+    const session = await signIn();
+    const response = await chat(session.access_token, "hi", { "idempotency-key": "short" });
+    expect(response.status).toBe(400);
+    expect((await readError(response)).code).toBe("invalid_idempotency_key");
+  });
+});
+
+describe("the SSE response", () => {
+  it("is never compressed or buffered, and carries keep-alive comments on long silences", async () => {
+    const session = await signIn();
+    const response = await chat(
+      session.access_token,
+      `a counter ${marker({ "chunk-ms": 300, tag: newTag() })}`,
+      {
+        "accept-encoding": "gzip, br",
+      },
+    );
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    expect(response.headers.get("cache-control")).toContain("no-transform");
+    expect(response.headers.get("x-accel-buffering")).toBe("no");
+    expect(response.headers.get("content-encoding")).toBeNull();
+
+    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes(": keep-alive")) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      text += chunk.value;
+    }
+    await reader?.cancel();
+    expect(text).toContain(": keep-alive\n\n");
+  });
+});
