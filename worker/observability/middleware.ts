@@ -62,7 +62,13 @@ async function afterResponse(c: Context<AppBindings>, startedAt: number) {
         component: "worker",
         request: c.req.raw,
         waitUntil: (promise) => waitUntil(c, promise),
-        tags: { requestId: fields.requestId, traceId: trace.traceId, teamId: fields.teamId, route },
+        tags: {
+          requestId: fields.requestId,
+          traceId: trace.traceId,
+          teamId: fields.teamId,
+          route,
+          userHash,
+        },
       })?.capture(c.error)
     : undefined;
 

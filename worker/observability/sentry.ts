@@ -26,6 +26,8 @@ export type ErrorReportTags = {
   traceId?: string | undefined;
   teamId?: string | undefined;
   route?: string | undefined;
+  /** The salted user hash (identity.ts), never the user id or email. */
+  userHash?: string | undefined;
 };
 
 export type ErrorReporter = {
