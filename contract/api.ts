@@ -39,17 +39,31 @@ export const MAX_MESSAGE_CHARS = 32_000;
 export const MAX_ATTACHMENT_CHARS = 200_000;
 export const MAX_ATTACHMENTS = 20;
 
+/**
+ * Text that Postgres can store: a `text` column rejects U+0000, which a
+ * binary file pasted or attached as text brings along.
+ */
+function storableText(limits: { min?: number; max: number }) {
+  return z
+    .string()
+    .min(limits.min ?? 0)
+    .max(limits.max)
+    .refine((value) => !value.includes("\u0000"), {
+      message: "contains a NUL character (U+0000); attach text files only",
+    });
+}
+
 /** A file or a selection of lines a person attaches to a message. */
 export const attachmentSchema = z.object({
-  path: z.string().min(1).max(300),
-  content: z.string().max(MAX_ATTACHMENT_CHARS),
+  path: storableText({ min: 1, max: 300 }),
+  content: storableText({ max: MAX_ATTACHMENT_CHARS }),
   startLine: z.number().int().positive().optional(),
   endLine: z.number().int().positive().optional(),
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
 export const chatRequestSchema = z.object({
-  message: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+  message: storableText({ max: MAX_MESSAGE_CHARS }).pipe(z.string().trim().min(1)),
   conversationId: z.uuid().optional(),
   template: templateIdSchema.optional(),
   model: z.string().min(1).max(100).optional(),
@@ -128,7 +142,10 @@ export type ConversationResponse = {
 };
 
 export type TeamView = { id: string; name: string; role: string };
-export type MeResponse = { user: { id: string; email: string }; teams: TeamView[] };
+export type MeResponse = {
+  user: { id: string; email: string; isPlatformOperator: boolean };
+  teams: TeamView[];
+};
 
 /** Public, unauthenticated facts the SPA needs before sign-in. */
 export type ClientConfig = {

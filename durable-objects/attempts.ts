@@ -17,10 +17,13 @@ import {
 import { retryDelay } from "./retry-policy.ts";
 import { withTimeouts } from "./timed-events.ts";
 
+/** Attempt outcomes that made no call. */
+export const SKIP_OUTCOMES: readonly string[] = ["disabled", "not_configured", "breaker_open"];
+
 export type AttemptRecord = {
   provider: string;
   model: string;
-  /** ok, skipped (breaker open or not configured), or the failure kind. */
+  /** ok, disabled, not_configured, breaker_open, or the failure kind. */
   outcome: string;
 };
 
@@ -46,6 +49,8 @@ export type FailedAnswer = {
 export type AttemptOptions = {
   chain: RoutingTarget[];
   breakers: Breakers;
+  /** Switched off by an operator: skipped, and a later target serving counts as a fallback. */
+  isDisabled: (target: RoutingTarget) => boolean;
   /** Null when the target's provider has no key or URL in this environment. */
   providerFor: (target: RoutingTarget) => ChatProvider | null;
   request: Omit<ProviderRequest, "signal" | "model">;
@@ -57,13 +62,23 @@ export async function openAnswer(options: AttemptOptions): Promise<OpenedAnswer 
   const attempts: AttemptRecord[] = [];
   const sleep = options.sleep ?? abortableSleep;
   let lastError: ProviderError | null = null;
-  let skipped = 0;
+  let breakerSkips = 0;
 
   for (const [index, target] of options.chain.entries()) {
+    const skip = (outcome: string) =>
+      attempts.push({ provider: target.provider, model: target.model, outcome });
+    if (options.isDisabled(target)) {
+      skip("disabled");
+      continue;
+    }
     const provider = options.providerFor(target);
-    if (!provider || !options.breakers.admit(target.provider)) {
-      attempts.push({ provider: target.provider, model: target.model, outcome: "skipped" });
-      skipped += 1;
+    if (!provider) {
+      skip("not_configured");
+      continue;
+    }
+    if (!options.breakers.admit(target.provider)) {
+      skip("breaker_open");
+      breakerSkips += 1;
       continue;
     }
 
@@ -95,7 +110,7 @@ export async function openAnswer(options: AttemptOptions): Promise<OpenedAnswer 
     }
   }
 
-  const allOpen = lastError === null && skipped > 0;
+  const allOpen = lastError === null && breakerSkips > 0;
   return {
     kind: "failed",
     allOpen,
@@ -106,7 +121,7 @@ export async function openAnswer(options: AttemptOptions): Promise<OpenedAnswer 
         kind: "unavailable",
         message: allOpen
           ? "Every provider on this route is failing right now (circuit open)."
-          : "No provider is configured for this route.",
+          : "No provider is enabled and configured for this route.",
       }),
   };
 }

@@ -3,6 +3,7 @@
  * (so an open breaker survives eviction). The rules are in breaker-policy.ts;
  * this module loads, applies and stores, and logs every state change.
  */
+import type { BreakerView } from "../contract/routing.ts";
 import { logger } from "../worker/logger.ts";
 import {
   admit,
@@ -33,15 +34,6 @@ type BreakerRow = {
   failures: number;
   opened_at: number | null;
   trial_started_at: number | null;
-};
-
-export type BreakerView = {
-  provider: string;
-  state: BreakerState;
-  calls: number;
-  failures: number;
-  /** ISO time when an open breaker lets a trial through. */
-  reopensAt: string | null;
 };
 
 export class Breakers {

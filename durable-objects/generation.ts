@@ -11,7 +11,12 @@
  * grace period (case S7).
  */
 import type { ChatStreamEvent, MessageStatus, Usage } from "../contract/api.ts";
-import type { AttemptRecord, FailedAnswer, OpenedAnswer } from "./attempts.ts";
+import {
+  type AttemptRecord,
+  type FailedAnswer,
+  type OpenedAnswer,
+  SKIP_OUTCOMES,
+} from "./attempts.ts";
 import type { EventLog, LoggedEvent } from "./event-log.ts";
 import { classifyProviderError } from "./providers/classify.ts";
 import { emptyUsage, type ProviderError, type ProviderEvent } from "./providers/types.ts";
@@ -180,7 +185,8 @@ export class LiveAnswer {
       model: opened.target.model,
       simulated: this.#options.isSimulated(opened.target.provider),
       fallbackUsed: opened.fallbackUsed,
-      attempts: opened.attempts.filter((attempt) => attempt.outcome !== "skipped").length,
+      attempts: opened.attempts.filter((attempt) => !SKIP_OUTCOMES.includes(attempt.outcome))
+        .length,
     });
 
     try {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { RoutingDocument } from "../contract/routing.ts";
 import type { Env } from "../worker/env.ts";
-import { chainFor, defaultRouting, parseRoutingDocument, RoutingCache } from "./routing.ts";
+import {
+  chainFor,
+  defaultRouting,
+  isTargetDisabled,
+  parseRoutingDocument,
+  RoutingCache,
+} from "./routing.ts";
 
 const env = { KILN_SIMULATOR_URL: "http://127.0.0.1:1" } as Env;
 
@@ -11,14 +17,18 @@ describe("routing", () => {
     expect(chain.map((item) => item.provider)).toEqual(["simulator-openai", "simulator-anthropic"]);
   });
 
-  it("leaves out disabled providers and targets, and picks the class by name", () => {
+  it("marks disabled providers and targets, and picks the class by name", () => {
     const config = defaultRouting(env);
+    const enabled = (modelClass: string) =>
+      chainFor(config, modelClass)
+        .filter((item) => !isTargetDisabled(config, item))
+        .map((item) => item.provider);
     config.disabledProviders = ["simulator-openai"];
-    expect(chainFor(config, "draft").map((item) => item.provider)).toEqual(["simulator-anthropic"]);
+    expect(enabled("draft")).toEqual(["simulator-anthropic"]);
     config.disabledProviders = [];
     const first = config.classes.final?.targets[0];
     if (first) first.enabled = false;
-    expect(chainFor(config, "nope").map((item) => item.provider)).toEqual(["simulator-anthropic"]);
+    expect(enabled("nope")).toEqual(["simulator-anthropic"]);
   });
 
   it("falls back to the default on a broken KV document instead of failing chat", () => {

@@ -165,15 +165,18 @@ export function routingCacheMs(env: Env): number {
 }
 
 /**
- * The targets to try, in order, for a model class: the class named by the
- * request if it exists, else the default class; disabled providers and
- * targets left out.
+ * The targets of a model class, in order: the class named by the request if
+ * it exists, else the default class. Disabled ones stay in the list (see
+ * isTargetDisabled) so an answer from a later target counts as a fallback.
  */
 export function chainFor(config: RoutingConfig, modelClass: string | undefined): RoutingTarget[] {
   const chosen =
     (modelClass !== undefined ? config.classes[modelClass] : undefined) ??
     config.classes[config.defaultClass];
-  return (chosen?.targets ?? []).filter(
-    (item) => item.enabled && !config.disabledProviders.includes(item.provider),
-  );
+  return chosen?.targets ?? [];
+}
+
+/** Switched off by an operator: the target itself, or its whole provider. */
+export function isTargetDisabled(config: RoutingConfig, target: RoutingTarget): boolean {
+  return !target.enabled || config.disabledProviders.includes(target.provider);
 }

@@ -20,7 +20,7 @@ import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
 import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
 import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
-import { type FailedAnswer, openAnswer } from "./attempts.ts";
+import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
 import {
   type GatewayChatRequest,
@@ -38,6 +38,7 @@ import { buildMessages, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import {
   chainFor,
+  isTargetDisabled,
   providerEndpoint,
   RoutingCache,
   readRouting,
@@ -258,6 +259,7 @@ export class TeamGateway extends DurableObject<Env> {
     void live.run((signal) =>
       openAnswer({
         chain,
+        isDisabled: (target) => isTargetDisabled(routing.config, target),
         breakers: this.#breakers,
         providerFor: (target) => {
           const endpoint = providerEndpoint(this.env, target.provider);
@@ -296,7 +298,9 @@ export class TeamGateway extends DurableObject<Env> {
       this.#breakers.record(outcome.provider, !failed);
     }
     if (outcome.failedBeforeFirstByte && outcome.error) {
-      const allOpen = outcome.attempts.every((attempt) => attempt.outcome === "skipped");
+      const allOpen =
+        outcome.attempts.some((attempt) => attempt.outcome === "breaker_open") &&
+        outcome.attempts.every((attempt) => SKIP_OUTCOMES.includes(attempt.outcome));
       const reply = this.#failureReply(
         { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
         chat.requestId,

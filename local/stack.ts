@@ -34,6 +34,12 @@ export type Stack = {
   url: string;
   databaseUrl: string;
   simulator: ProviderSimulator;
+  /**
+   * Settles with wrangler's exit code if workerd stops while the stack is
+   * meant to be up (a crash), so the caller can say so instead of serving a
+   * dead URL. Never settles after `stop()`.
+   */
+  crashed: Promise<number | null>;
   stop(): Promise<void>;
 };
 
@@ -55,17 +61,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     await waitForHealth(url, wrangler, 90_000);
   } catch (error) {
-    wrangler.kill("SIGTERM");
+    await stopChild(wrangler);
     await simulator.close();
     await database.local?.stop();
     throw error;
   }
 
+  let stopping = false;
+  const crashed = watchForCrash({ url, child: wrangler, isStopping: () => stopping });
+
   return {
     url,
     databaseUrl: database.url,
     simulator,
+    crashed,
     async stop() {
+      stopping = true;
       await stopChild(wrangler);
       await simulator.close();
       await database.local?.stop();
@@ -122,6 +133,9 @@ function spawnWrangler(
       NO_UPDATE_NOTIFIER: "1",
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: wrangler.js re-spawns wrangler's CLI, which
+    // spawns workerd, and stopping must reach all three (see stopChild).
+    detached: true,
   });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) options.log(line);
@@ -134,7 +148,7 @@ function spawnWrangler(
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler exited with code ${child.exitCode}`);
+    if (hasExited(child)) throw new Error(`wrangler exited with code ${child.exitCode}`);
     try {
       const response = await fetch(`${url}/api/health`);
       if (response.ok) return;
@@ -146,15 +160,65 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`Kiln did not become healthy at ${url} within ${timeoutMs} ms`);
 }
 
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Stops wrangler's whole process group, which outlives wrangler.js if that one dies alone. */
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  if (hasExited(child)) {
+    signalGroup("SIGKILL");
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    const timer = setTimeout(() => signalGroup("SIGKILL"), 5_000);
     child.once("exit", () => {
       clearTimeout(timer);
+      signalGroup("SIGKILL");
       resolve();
     });
-    child.kill("SIGTERM");
+    signalGroup("SIGTERM");
+  });
+}
+
+const WATCHDOG_INTERVAL_MS = 5_000;
+const WATCHDOG_FAILURES = 3;
+
+/**
+ * Resolves when workerd stops answering: wrangler exited, or its port has
+ * refused connections three probes in a row (wrangler can outlive a dead
+ * workerd). A slow answer under load is not a failure.
+ */
+function watchForCrash(options: {
+  url: string;
+  child: ChildProcess;
+  isStopping: () => boolean;
+}): Promise<number | null> {
+  return new Promise((resolve) => {
+    let failures = 0;
+    const settle = (code: number | null) => {
+      clearInterval(timer);
+      if (!options.isStopping()) resolve(code);
+    };
+    options.child.once("exit", (code) => settle(code));
+    const timer = setInterval(async () => {
+      try {
+        await fetch(`${options.url}/api/health`, { signal: AbortSignal.timeout(30_000) });
+        failures = 0;
+      } catch (error) {
+        const refused = (error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
+        failures = refused ? failures + 1 : 0;
+        if (failures >= WATCHDOG_FAILURES) settle(options.child.exitCode);
+      }
+    }, WATCHDOG_INTERVAL_MS);
+    timer.unref();
   });
 }
 

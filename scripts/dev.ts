@@ -40,15 +40,24 @@ console.log(`
 `);
 
 let stopping = false;
-async function shutdown() {
+async function shutdown(exitCode = 0) {
   if (stopping) return;
   stopping = true;
   watcher.kill("SIGTERM");
   await stack.stop();
-  process.exit(0);
+  process.exit(exitCode);
 }
-process.on("SIGINT", shutdown);
-process.on("SIGTERM", shutdown);
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());
+
+// A dead workerd must not leave a banner promising a running app.
+void stack.crashed.then((code) => {
+  console.error(`
+  Kiln stopped: workerd (wrangler dev) exited with code ${code}; the log above says why.
+  Run \`npm run dev\` again to restart it.
+`);
+  void shutdown(1);
+});
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

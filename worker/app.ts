@@ -3,6 +3,8 @@
  * routes. Which routes need a signed-in caller is decided here, in one place.
  */
 import { Hono } from "hono";
+import { contextStorage } from "hono/context-storage";
+import { admissionRoutes } from "./admission/routes.ts";
 import { isDevelopment } from "./config.ts";
 import type { AppBindings } from "./env.ts";
 import { requireAuth } from "./middleware/auth/index.ts";
@@ -13,6 +15,7 @@ import { observeRequests } from "./observability/middleware.ts";
 import { observabilityRoutes } from "./observability/routes.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
+import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
@@ -22,6 +25,7 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createApp() {
   const app = new Hono<AppBindings>();
 
+  app.use("*", contextStorage());
   app.use("*", requestId());
   app.use("*", observeRequests());
   app.onError(errorHandler());
@@ -39,6 +43,8 @@ export function createApp() {
   app.use("/api/*", requireAuth());
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
+  app.route("/api/ops", opsRoutingRoutes);
+  app.route("/api/ops", admissionRoutes);
   app.route("/api", observabilityRoutes);
 
   return app;

@@ -31,6 +31,8 @@ export type Env = {
   KILN_SSE_KEEPALIVE_MS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
+  /** Sign-up stage while KV holds no admission policy: allow_list | waitlist | open (default). */
+  KILN_ADMISSION_DEFAULT?: string;
 
   // Observability (issue 7): each is optional; unset means off.
   PLATFORM_METRICS: DurableObjectNamespace<

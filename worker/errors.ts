@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | "payload_too_large"
   | "unauthorized"
   | "forbidden"
+  | "not_admitted"
+  | "waitlisted"
   | "not_found"
   | "method_not_allowed"
   | "conversation_not_found"

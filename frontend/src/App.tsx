@@ -4,6 +4,7 @@ import { useSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
 import { useErrorReporting } from "./observability/error-reporting.ts";
+import { OpsPage } from "./ops/OpsPage.tsx";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
 
 export function App() {
@@ -47,5 +48,8 @@ export function App() {
     );
   }
 
+  if (window.location.pathname === "/ops") {
+    return <OpsPage config={configState.config} session={session} />;
+  }
   return <WorkspacePage config={configState.config} session={session} />;
 }

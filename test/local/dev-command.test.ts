@@ -4,7 +4,7 @@
  * watch rebuild of the SPA has run (that rebuild once emptied the folder the
  * runtime lives in, and every preview failed).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +38,14 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number) 
     child.stderr?.on("data", onData);
     child.once("exit", (code) => reject(new Error(`npm run dev exited ${code}:\n${seen}`)));
   });
+}
+
+function pids(pattern: string): number[] {
+  try {
+    return execFileSync("pgrep", ["-f", pattern]).toString().trim().split("\n").map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches.
+  }
 }
 
 describe("npm run dev", () => {
@@ -76,5 +84,16 @@ describe("npm run dev", () => {
     const runtime = await fetch(`${url}/preview/runtime.js`);
     expect(runtime.status).toBe(200);
     expect(runtime.headers.get("content-type")).toMatch(/javascript/);
-  });
+
+    // If workerd dies (wrangler itself lives on), `npm run dev` says so and
+    // exits, taking wrangler with it, instead of showing a dead URL.
+    const stopped = waitForOutput(dev, /Kiln stopped: workerd/, 60_000);
+    const exitCode = new Promise((resolve) => dev?.once("exit", resolve));
+    const workerdPids = pids(`workerd serve .*entry=127.0.0.1:${port}`);
+    expect(workerdPids.length).toBeGreaterThan(0);
+    for (const pid of workerdPids) process.kill(pid, "SIGKILL");
+    await stopped;
+    expect(await exitCode).toBe(1);
+    expect(pids(`wrangler.* dev --port ${port} `)).toEqual([]);
+  }, 300_000);
 });

@@ -62,6 +62,20 @@ describe("development sign-in", () => {
     expect(error.hint).toBeTruthy();
   });
 
+  it("refuses a NUL character, which Postgres cannot store, with invalid_body", async () => {
+    const { access_token: token } = await signIn();
+    const inMessage = await api("/api/chat", { token, body: { message: "hi\u0000there" } });
+    expect(inMessage.status).toBe(400);
+    expect((await readError(inMessage)).message).toMatch(/message: contains a NUL/);
+
+    const inFile = await api("/api/chat", {
+      token,
+      body: { message: "what is this?", attachments: [{ path: "a.bin", content: "\u0000\u0001" }] },
+    });
+    expect(inFile.status).toBe(400);
+    expect((await readError(inFile)).message).toMatch(/attachments\.0\.content: contains a NUL/);
+  });
+
   it("answers broken JSON with invalid_json, not a stack trace", async () => {
     const response = await api("/api/dev/sign-in", { body: "{nope" });
     expect(response.status).toBe(400);

@@ -209,7 +209,7 @@ describe("routing switches", () => {
     const events = await readChatEvents(
       await chat(session.access_token, `a counter ${marker({ tag })}`),
     );
-    expect(metaOf(events).provider).toBe("simulator-anthropic");
+    expect(metaOf(events)).toMatchObject({ provider: "simulator-anthropic", fallbackUsed: true });
     expect((await simCalls(tag)).map((call) => call.protocol)).toEqual(["anthropic"]);
   });
 });

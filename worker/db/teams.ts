@@ -1,4 +1,5 @@
 import type { TeamView } from "../../contract/api.ts";
+import { admitNewPerson } from "../admission/gate.ts";
 import type { Sql } from "./client.ts";
 
 /**
@@ -9,6 +10,7 @@ export async function ensurePersonalTeam(
   sql: Sql,
   user: { id: string; email: string },
 ): Promise<TeamView> {
+  await admitNewPerson(sql, user);
   return sql.begin(async (tx) => {
     await tx`
       insert into public.profiles (id, email) values (${user.id}, ${user.email})

@@ -23,7 +23,10 @@ export const workspaceRoutes = new Hono<AppBindings>()
       if (existing.length > 0) return existing;
       return [await ensurePersonalTeam(sql, { id: auth.userId, email: auth.email })];
     });
-    const body: MeResponse = { user: { id: auth.userId, email: auth.email }, teams };
+    const body: MeResponse = {
+      user: { id: auth.userId, email: auth.email, isPlatformOperator: auth.isPlatformOperator },
+      teams,
+    };
     return c.json(body);
   })
   .get("/conversations", async (c) => {

@@ -33,3 +33,11 @@ export function getConversation(id: string): Promise<ApiResult<ConversationRespo
 export function saveContext(body: ContextRequest): Promise<ApiResult<ContextResponse>> {
   return apiRequest("/api/context", { method: "POST", body });
 }
+
+/** Stop: the server aborts the answer (and its upstream call) for this key at once. */
+export function stopAnswer(idempotencyKey: string): Promise<ApiResult<{ stopped: boolean }>> {
+  return apiRequest("/api/chat/stop", {
+    method: "POST",
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
+}

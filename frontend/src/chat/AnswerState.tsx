@@ -17,9 +17,18 @@ export function AnswerState({ message, live, onRetry, onRefresh }: AnswerStatePr
     </button>
   );
 
+  const resumed =
+    message.resumed === null ? null : (
+      <p className="answer-state answer-state--info" role="status">
+        {message.resumed === "reload"
+          ? "Picked up again after the page reloaded."
+          : "The connection dropped; the answer was resumed where it left off."}
+      </p>
+    );
+
   switch (message.status) {
     case "complete":
-      return null;
+      return resumed;
     case "streaming":
       if (!live) {
         return (
@@ -34,7 +43,11 @@ export function AnswerState({ message, live, onRetry, onRefresh }: AnswerStatePr
       return (
         <p className="answer-state answer-state--live" role="status">
           <span className="pulse" aria-hidden="true" />
-          {message.reconnecting ? "Connection lost — reconnecting…" : "Writing…"}
+          {message.reconnecting
+            ? "Connection lost — reconnecting…"
+            : message.resumed === "reload"
+              ? "Resumed after reload — writing…"
+              : "Writing…"}
         </p>
       );
     case "aborted":

@@ -15,6 +15,14 @@ export function MessageFooter({ message }: MessageFooterProps) {
         <span>
           {message.provider} · {message.model}
           {message.simulated ? <span className="badge badge--small">simulated</span> : null}
+          {message.fallbackUsed ? (
+            <span
+              className="badge badge--small badge--warning"
+              title="The route's first choice failed or is switched off"
+            >
+              fallback
+            </span>
+          ) : null}
         </span>
       ) : null}
       {usage ? (

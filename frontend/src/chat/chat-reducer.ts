@@ -13,6 +13,7 @@ export type ChatAction =
   | { type: "load-success"; response: ConversationResponse }
   | { type: "load-error"; error: ApiError }
   | { type: "send"; user: ChatMessage; assistant: ChatMessage }
+  | { type: "append"; message: ChatMessage }
   | { type: "meta"; messageId: string; meta: Extract<ChatStreamEvent, { type: "meta" }> }
   | { type: "delta"; messageId: string; text: string }
   | { type: "usage"; messageId: string; usage: Usage }
@@ -49,6 +50,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, load: { status: "error", error: action.error } };
     case "send":
       return { ...state, messages: [...state.messages, action.user, action.assistant] };
+    case "append":
+      return { ...state, messages: [...state.messages, action.message] };
     case "meta":
       return {
         ...updateMessage(state, action.messageId, (message) => ({
@@ -75,6 +78,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return updateMessage(state, action.messageId, (message) => ({
         ...message,
         reconnecting: true,
+        resumed: message.resumed ?? "reconnect",
       }));
     case "finish":
       return updateMessage(state, action.messageId, (message) => ({

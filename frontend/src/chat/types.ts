@@ -7,6 +7,8 @@ export type ChatMessage = MessageView & {
   error: ApiError | null;
   /** Set while a dropped stream is being resumed. */
   reconnecting: boolean;
+  /** The answer was picked up again after a page reload or a dropped connection. */
+  resumed: "reload" | "reconnect" | null;
   /** What was sent for this answer, so Retry can send it again. */
   request: ChatRequest | null;
 };
@@ -24,5 +26,12 @@ export type ChatState = {
 };
 
 export function fromMessageView(view: MessageView): ChatMessage {
-  return { ...view, simulated: false, error: null, reconnecting: false, request: null };
+  return {
+    ...view,
+    simulated: false,
+    error: null,
+    reconnecting: false,
+    resumed: null,
+    request: null,
+  };
 }

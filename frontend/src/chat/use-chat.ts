@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } from "react";
 import type { Attachment, ChatRequest, ChatStreamEvent } from "../../../contract/api.ts";
 import type { ChatStreamOutcome } from "../api/chat-stream.ts";
-import { getConversation } from "../api/endpoints.ts";
+import { getConversation, stopAnswer } from "../api/endpoints.ts";
 import { randomUuid } from "../api/ids.ts";
 import { type ChatAction, chatReducer, initialChatState } from "./chat-reducer.ts";
+import { clearPending, readPending, savePending } from "./pending-answer.ts";
 import { runChatStream } from "./run-chat-stream.ts";
 import type { ChatMessage } from "./types.ts";
 
@@ -21,6 +22,9 @@ export function useChat(options: UseChatOptions) {
   const [state, dispatch] = useReducer(chatReducer, initialChatState);
   const [streamingId, setStreamingId] = useState<string | null>(null);
   const controllerRef = useRef<AbortController | null>(null);
+  const keyRef = useRef<string | null>(null);
+  const unmountingRef = useRef(false);
+  const resumedKeyRef = useRef<string | null>(null);
 
   const followConversation = useEffectEvent((conversationId: string | null) => {
     // The id came from our own stream's `meta`: the messages are already here.
@@ -35,11 +39,22 @@ export function useChat(options: UseChatOptions) {
   });
 
   useEffect(() => followConversation(options.conversationId), [options.conversationId]);
-  useEffect(() => () => controllerRef.current?.abort(), []);
+  useEffect(
+    () => () => {
+      // Leaving the page is not Stop: the answer may be picked up again after a reload.
+      unmountingRef.current = true;
+      controllerRef.current?.abort();
+    },
+    [],
+  );
 
   const onStreamEvent = useEffectEvent((messageId: string, event: ChatStreamEvent) => {
     if (event.type === "meta") {
       const isNew = state.conversationId === null;
+      const pending = readPending();
+      if (pending && pending.key === keyRef.current) {
+        savePending({ ...pending, conversationId: event.conversationId });
+      }
       dispatch({ type: "meta", messageId, meta: event });
       if (isNew) options.onConversationStarted(event.conversationId);
     } else if (event.type === "delta") {
@@ -50,19 +65,24 @@ export function useChat(options: UseChatOptions) {
   });
 
   const run = useCallback(
-    async (request: ChatRequest, messageId: string) => {
+    async (request: ChatRequest, messageId: string, resumeKey?: string) => {
       const controller = new AbortController();
+      const key = resumeKey ?? randomUuid();
       controllerRef.current = controller;
+      keyRef.current = key;
       setStreamingId(messageId);
+      savePending({ key, request, conversationId: request.conversationId ?? null });
 
       const outcome = await runChatStream({
         request,
-        idempotencyKey: randomUuid(),
+        idempotencyKey: key,
         signal: controller.signal,
         onEvent: (event) => onStreamEvent(messageId, event),
         onReconnecting: () => dispatch({ type: "reconnecting", messageId }),
       });
 
+      if (unmountingRef.current) return;
+      clearPending(key);
       dispatch(finishAction(messageId, outcome));
       if (controllerRef.current === controller) controllerRef.current = null;
       setStreamingId((current) => (current === messageId ? null : current));
@@ -95,7 +115,29 @@ export function useChat(options: UseChatOptions) {
     [send, state.messages],
   );
 
-  const stop = useCallback(() => controllerRef.current?.abort(), []);
+  // Stop tells the server first, so the upstream call ends now rather than after the grace period.
+  const stop = useCallback(() => {
+    if (keyRef.current) void stopAnswer(keyRef.current);
+    controllerRef.current?.abort();
+  }, []);
+
+  // After a reload: the answer this tab was waiting for is asked for again, with its key.
+  useEffect(() => {
+    if (state.load.status !== "idle" || !state.conversationId || streamingId) return;
+    const pending = readPending();
+    if (!pending || pending.conversationId !== state.conversationId) return;
+    if (resumedKeyRef.current === pending.key) return;
+    resumedKeyRef.current = pending.key;
+
+    if (state.messages.at(-1)?.role !== "user") {
+      clearPending(pending.key);
+      return;
+    }
+    const assistant = localMessage({ role: "assistant", content: "", request: pending.request });
+    assistant.resumed = "reload";
+    dispatch({ type: "append", message: assistant });
+    void run(pending.request, assistant.id, pending.key);
+  }, [state.load.status, state.conversationId, state.messages, streamingId, run]);
   const reload = useCallback(() => {
     if (state.conversationId) loadConversation(state.conversationId, dispatch);
   }, [state.conversationId]);
@@ -163,6 +205,7 @@ function localMessage(input: {
     simulated: false,
     error: null,
     reconnecting: false,
+    resumed: null,
     request: input.request,
   };
 }

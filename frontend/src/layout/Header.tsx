@@ -9,9 +9,11 @@ export type HeaderProps = {
   email: string | null;
   /** The conversation picker, when signed in. */
   children?: ReactNode;
+  /** Platform operators get a link to the ops page. */
+  operator?: boolean;
 };
 
-export function Header({ config, email, children }: HeaderProps) {
+export function Header({ config, email, children, operator = false }: HeaderProps) {
   return (
     <header className="app-header">
       <div className="app-header__brand">
@@ -24,6 +26,11 @@ export function Header({ config, email, children }: HeaderProps) {
       <div className="app-header__center">{children}</div>
       <div className="app-header__end">
         <ThemeToggle />
+        {operator ? (
+          <a className="button button--ghost" href="/ops">
+            Ops
+          </a>
+        ) : null}
         {email ? (
           <>
             <span className="app-header__email" title={email}>

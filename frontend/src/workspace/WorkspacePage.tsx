@@ -8,6 +8,7 @@ import { type SendInput, useChat } from "../chat/use-chat.ts";
 import { useConversationParam } from "../chat/use-conversation-param.ts";
 import { useConversations } from "../chat/use-conversations.ts";
 import { Header } from "../layout/Header.tsx";
+import { useIsOperator } from "../ops/use-operator.ts";
 import { ChatPanel } from "./ChatPanel.tsx";
 import { useWorkspaceFiles } from "./use-workspace-files.ts";
 
@@ -18,6 +19,7 @@ export type WorkspacePageProps = { config: ClientConfig; session: Session };
 
 export function WorkspacePage({ config, session }: WorkspacePageProps) {
   useTeams(true);
+  const isOperator = useIsOperator(true);
   const [conversationId, setConversationId] = useConversationParam();
   const conversations = useConversations();
   const [contexts, setContexts] = useState<SelectionContext[]>([]);
@@ -55,7 +57,7 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
 
   return (
     <div className="app">
-      <Header config={config} email={session.user.email}>
+      <Header config={config} email={session.user.email} operator={isOperator}>
         <ConversationPicker
           conversations={conversations.conversations}
           conversationId={conversationId}

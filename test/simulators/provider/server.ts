@@ -10,6 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleAnthropicModels, handleAnthropicNotFound, handleMessages } from "./anthropic.ts";
+import { handleBenchChatCompletions, readBenchAnswer } from "./bench-answer.ts";
 import type { RecordedRequest, SimulatorContext } from "./context.ts";
 import { activeFault, type Protocol, readFaults } from "./faults.ts";
 import { isRecord, ProviderHttpError, randomId, readJsonBody, sendJson } from "./http.ts";
@@ -206,7 +207,8 @@ function chooseRoute(record: RecordedRequest): Route {
 
   switch (`${record.method} ${record.path}`) {
     case "POST /v1/chat/completions":
-      return handleChatCompletions;
+      // `npm run bench` asks for answers of a given size and rate in the prompt.
+      return readBenchAnswer(record.body) ? handleBenchChatCompletions : handleChatCompletions;
     case "POST /v1/messages":
       return handleMessages;
     case "GET /v1/models":

@@ -2,8 +2,8 @@
  * The provider simulator driven by the real `openai` and `@anthropic-ai/sdk`
  * clients, the way Kiln's adapters use them.
  *
- * Known gaps: no faults beyond byte splitting yet (429/5xx/529, resets,
- * stalls, cut streams), and no prompt-cache figures (cache reads are always 0).
+ * Faults are covered in faults.test.ts here and through the gateway in
+ * test/workers/faults.test.ts.
  */
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";

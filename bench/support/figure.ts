@@ -1,0 +1,47 @@
+/** One measured figure as the results record it, and the context every measurement gets. */
+import type { Stack } from "../../local/stack.ts";
+import type { StackAddress } from "../load/targets.ts";
+import type { DatabaseProcess, LoadProcess } from "./children.ts";
+
+export type FigureStatus = "measured" | "not available in this build" | "failed";
+
+export type Figure = {
+  id: string;
+  title: string;
+  /** The target from the issue, as words. */
+  target: string;
+  status: FigureStatus;
+  /** true / false against the target; null when there is no figure to judge. */
+  meetsTarget: boolean | null;
+  /** One line for the markdown table. */
+  headline: string;
+  /** How it was measured, for the reader of the results. */
+  method: string;
+  data?: unknown;
+  /** With `--profile`: where workerd spent its CPU while this figure ran. */
+  profile?: { path: string; heaviest: { name: string; percent: number }[] };
+};
+
+export type BenchContext = {
+  stack: Stack;
+  address: StackAddress;
+  teamId: string;
+  load: LoadProcess;
+  database: DatabaseProcess;
+  log(line: string): void;
+};
+
+export function notAvailable(
+  base: Pick<Figure, "id" | "title" | "target" | "method">,
+  reason: string,
+): Figure {
+  return { ...base, status: "not available in this build", meetsTarget: null, headline: reason };
+}
+
+export function failed(
+  base: Pick<Figure, "id" | "title" | "target" | "method">,
+  error: unknown,
+): Figure {
+  const message = error instanceof Error ? error.message : String(error);
+  return { ...base, status: "failed", meetsTarget: null, headline: `benchmark failed: ${message}` };
+}

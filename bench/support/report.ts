@@ -1,0 +1,101 @@
+/**
+ * Writes one run's figures as JSON (everything) and a short markdown table
+ * (headline per figure), with the machine, versions and date beside them:
+ * a figure means little without the machine it came from.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../../local/stack.ts";
+import type { Figure } from "./figure.ts";
+
+const RESULTS_DIR = join(projectRoot, "bench", "results");
+
+function packageVersion(name: string): string {
+  try {
+    const path = join(projectRoot, "node_modules", name, "package.json");
+    return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+function commandOutput(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, {
+      cwd: projectRoot,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+export function describeMachine() {
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    kernel: release(),
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  };
+}
+
+export function describeVersions() {
+  return {
+    node: process.version,
+    workerd: packageVersion("workerd"),
+    wrangler: packageVersion("wrangler"),
+    miniflare: packageVersion("miniflare"),
+    pglite: packageVersion("@electric-sql/pglite"),
+    chromium: commandOutput(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]),
+    commit: commandOutput("git", ["rev-parse", "--short", "HEAD"]),
+  };
+}
+
+export async function writeResults(options: {
+  name: string;
+  figures: Figure[];
+  startedAt: number;
+  finishedAt: number;
+  loadAtStart: number;
+}) {
+  const machine = { ...describeMachine(), loadAverage1mAtStart: options.loadAtStart };
+  const versions = describeVersions();
+  const date = new Date(options.startedAt).toISOString();
+  const durationS = Math.round((options.finishedAt - options.startedAt) / 1000);
+  const json = join(RESULTS_DIR, `${options.name}.json`);
+  const markdown = join(RESULTS_DIR, `${options.name}.md`);
+
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(
+    json,
+    `${JSON.stringify({ date, durationS, machine, versions, figures: options.figures }, null, 2)}\n`,
+  );
+
+  const verdict = (figure: Figure) =>
+    figure.meetsTarget === null ? "—" : figure.meetsTarget ? "meets" : "misses";
+  const rows = options.figures.map(
+    (figure) => `| ${figure.title} | ${figure.target} | ${figure.headline} | ${verdict(figure)} |`,
+  );
+  const text = [
+    `# Kiln benchmark, ${date}`,
+    "",
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Linux ${machine.kernel}; ` +
+      `1-minute load average ${machine.loadAverage1mAtStart} at start, ${machine.loadAverage1m} at end ` +
+      "(the cores are shared, so figures carry that noise).",
+    `Versions: Node ${versions.node}, workerd ${versions.workerd}, wrangler ${versions.wrangler}, ` +
+      `miniflare ${versions.miniflare}, PGlite ${versions.pglite}, ${versions.chromium}; commit ${versions.commit}.`,
+    `Run took ${durationS} s. Full figures: \`${options.name}.json\`; how to read them: \`bench/README.md\`.`,
+    "",
+    "| figure | target | measured | verdict |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n");
+  await writeFile(markdown, text);
+  return { json, markdown };
+}

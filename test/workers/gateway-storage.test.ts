@@ -1,0 +1,59 @@
+/**
+ * The TeamGateway's SQLite modules in a real Durable Object: one small row
+ * per idempotency key with a cap (case L4), and breakers that survive in
+ * storage, driven by a fake clock.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { BREAKER_POLICY } from "../../durable-objects/breaker-policy.ts";
+import { Breakers } from "../../durable-objects/breakers.ts";
+import { IdempotencyKeys, MAX_KEYS } from "../../durable-objects/idempotency.ts";
+
+function stub() {
+  return env.TEAM_GATEWAY.get(env.TEAM_GATEWAY.idFromName(crypto.randomUUID()));
+}
+
+describe("idempotency keys in SQLite (L4)", () => {
+  it("keeps one row per key and drops the oldest finished ones beyond the cap", async () => {
+    await runInDurableObject(stub(), (_, state) => {
+      const keys = new IdempotencyKeys(state.storage.sql);
+      const now = Date.now();
+      for (let index = 0; index < MAX_KEYS + 200; index += 1) {
+        const key = `key-${index}`;
+        expect(keys.claim({ key, bodyHash: "h", now: now + index }).kind).toBe("new");
+        keys.mark(key, "complete");
+      }
+      expect(keys.claim({ key: "key-5", bodyHash: "other", now }).kind).toBe("mismatch");
+
+      const dropped = keys.prune(now + MAX_KEYS + 200);
+      expect(dropped).toHaveLength(200);
+      const [row] = state.storage.sql
+        .exec<{ n: number }>("select count(*) as n from idempotency_keys")
+        .toArray();
+      expect(row?.n).toBe(MAX_KEYS);
+      expect(keys.find("key-0", now)).toBeNull();
+      expect(keys.find(`key-${MAX_KEYS + 199}`, now)?.status).toBe("complete");
+    });
+  });
+});
+
+describe("breakers in SQLite (fake clock)", () => {
+  it("open, stay open across a new module instance, and half-open after the cooldown", async () => {
+    await runInDurableObject(stub(), (_, state) => {
+      let now = 1_000;
+      const make = () => new Breakers(state.storage.sql, { clock: () => now, teamId: () => "t" });
+      const breakers = make();
+      for (let call = 0; call < BREAKER_POLICY.minCalls; call += 1) breakers.record("p", false);
+      expect(breakers.admit("p")).toBe(false);
+
+      // A new instance (the object was evicted) reads the same state.
+      const again = make();
+      expect(again.list()[0]?.state).toBe("open");
+      now += BREAKER_POLICY.cooldownMs;
+      expect(again.admit("p")).toBe(true);
+      expect(again.list()[0]?.state).toBe("half_open");
+      again.record("p", true);
+      expect(again.list()[0]?.state).toBe("closed");
+    });
+  });
+});

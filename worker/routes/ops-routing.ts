@@ -1,0 +1,88 @@
+/**
+ * The ops API for provider routing, for platform operators only:
+ * `GET /api/ops/routing` reads the routing document from KV (or the
+ * default), `PUT /api/ops/routing` replaces it after validation, with
+ * optimistic concurrency: the body names the version it edited, and a
+ * different stored version is a 409. `GET /api/ops/breakers` shows a team's
+ * circuit breakers (the caller's active team, or `?teamId=`).
+ *
+ * KV has no compare-and-set, so two saves within the same instant can both
+ * pass the check; edits are rare and human, and the version still catches
+ * the common lost update (two operators editing the same old copy).
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  type OpsBreakersResponse,
+  type OpsRoutingResponse,
+  type RoutingDocument,
+  routingUpdateSchema,
+} from "../../contract/routing.ts";
+import { ROUTING_KV_KEY, readRouting } from "../../durable-objects/routing.ts";
+import { resolveActiveTeam } from "../db/active-team.ts";
+import { withSql } from "../db/client.ts";
+import type { AppBindings } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { logger } from "../logger.ts";
+import { requirePlatformOperator } from "../middleware/auth/index.ts";
+import { parseJsonBody } from "../middleware/body/parse.ts";
+import { teamGateway } from "./chat-gateway.ts";
+
+const teamIdSchema = z.uuid();
+
+export const opsRoutingRoutes = new Hono<AppBindings>()
+  .use("*", requirePlatformOperator())
+  .get("/routing", async (c) => {
+    const body: OpsRoutingResponse = { routing: await readRouting(c.env) };
+    return c.json(body);
+  })
+  .put("/routing", async (c) => {
+    const update = await parseJsonBody(c, routingUpdateSchema);
+    const current = await readRouting(c.env);
+    if (current.version !== update.expectedVersion) {
+      throw new ApiError({
+        status: 409,
+        code: "version_conflict",
+        message: `The routing was changed by someone else (version ${current.version}, you edited ${update.expectedVersion}).`,
+        hint: "Reload the routing, apply your change again, and save.",
+      });
+    }
+
+    const auth = c.get("auth");
+    const next: RoutingDocument = {
+      version: current.version + 1,
+      updatedAt: new Date().toISOString(),
+      updatedBy: auth.email,
+      source: "kv",
+      config: update.config,
+    };
+    await c.env.KILN_KV.put(ROUTING_KV_KEY, JSON.stringify(next));
+    logger.info("ops.routing_saved", { version: next.version, by: auth.userId });
+
+    const body: OpsRoutingResponse = { routing: next };
+    return c.json(body);
+  })
+  .get("/breakers", async (c) => {
+    const requested = c.req.query("teamId");
+    let teamId: string;
+    if (requested !== undefined) {
+      if (!teamIdSchema.safeParse(requested).success) {
+        throw new ApiError({
+          status: 400,
+          code: "invalid_body",
+          message: "teamId must be a team's UUID.",
+          hint: "Leave teamId out to see your own team's breakers.",
+        });
+      }
+      teamId = requested;
+    } else {
+      const team = await withSql(c.env, (sql) =>
+        resolveActiveTeam(sql, { auth: c.get("auth"), requestedTeamId: c.req.header("x-team-id") }),
+      );
+      teamId = team.id;
+    }
+
+    const states = await teamGateway(c.env, teamId).breakerStates();
+    const body: OpsBreakersResponse = { teamId, breakers: states.breakers };
+    return c.json(body);
+  });
