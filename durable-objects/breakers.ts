@@ -115,7 +115,10 @@ export class Breakers {
         failures: before.failures,
       });
       if (after.state === "open") {
-        this.#onOpened?.(provider, `${before.failures} of ${before.calls} calls failed`);
+        this.#onOpened?.(
+          provider,
+          `a failure after ${before.failures} of ${before.calls} calls in its window failed`,
+        );
       }
     }
     this.#sql.exec(

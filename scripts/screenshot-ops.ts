@@ -1,7 +1,7 @@
 /**
  * Takes docs/ops-observability.png: starts the local stack, sends some chat
- * traffic (a few turns fail against a model the simulator answers with 503,
- * so an error rate and an alert show), signs in as the development operator
+ * traffic (a few turns meet a 503 from the OpenAI-protocol primary and are
+ * served by the fallback, so an error rate and an alert show), signs in as the development operator
  * and photographs the ops page in Debian's Chromium.
  *
  *   npx tsx scripts/screenshot-ops.ts [path, default /ops]
@@ -26,12 +26,14 @@ const stack = await startStack({
 try {
   for (const [email, turns, failures] of [
     ["ana@example.com", 4, 0],
-    ["bo@example.com", 1, 6],
+    ["bo@example.com", 1, 3],
     ["cy@example.com", 3, 1],
   ] as const) {
     const token = await signIn(email);
-    for (let turn = 0; turn < turns; turn++) await chat(token, {});
-    for (let turn = 0; turn < failures; turn++) await chat(token, { model: "kiln-sim-fail-503" });
+    for (let turn = 0; turn < turns; turn++) await chat(token, "Build me a React counter");
+    for (let turn = 0; turn < failures; turn++) {
+      await chat(token, "Build me a React counter [[sim fault=unavailable on=openai]]");
+    }
   }
 
   const browser = await launchBrowser();
@@ -42,8 +44,14 @@ try {
   await page.getByLabel("Message").waitFor({ timeout: 20_000 });
   await page.goto(`${stack.url}${path}`);
   await page.getByRole("region", { name: "Provider error rates" }).waitFor({ timeout: 20_000 });
-  await page.getByText("provider error spike").first().waitFor({ timeout: 20_000 });
-  await page.screenshot({ path: output, fullPage: true });
+  await page
+    .getByRole("region", { name: "Recent alerts" })
+    .getByRole("listitem")
+    .first()
+    .waitFor({ timeout: 20_000 });
+  // The app scrolls inside its own grid, so a tall viewport shows the whole page.
+  await page.setViewportSize({ width: 1440, height: 2000 });
+  await page.screenshot({ path: output });
   await browser.close();
   console.log(`saved ${output}`);
 } finally {
@@ -59,11 +67,11 @@ async function signIn(email: string): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-async function chat(token: string, extra: { model?: string }) {
+async function chat(token: string, message: string) {
   const response = await fetch(`${stack.url}/api/chat`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ message: "Build me a React counter", ...extra }),
+    body: JSON.stringify({ message }),
   });
   await response.text();
 }

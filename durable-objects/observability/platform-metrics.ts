@@ -257,7 +257,8 @@ export class PlatformMetrics extends DurableObject<Env> {
     return this.#sql
       .exec<{ team_id: string; requests: number; errors: number; cost_micro_usd: number }>(
         `select team_id, requests, errors, cost_micro_usd from team_day
-          where day = ? and ${order} > 0 order by ${order} desc limit ?`,
+          where day = ? and ${order === "errors" ? "errors > 0" : "requests > 0"}
+          order by ${order} desc, requests desc limit ?`,
         dayOf(now),
         TOP_TEAMS,
       )

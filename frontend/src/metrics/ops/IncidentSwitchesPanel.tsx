@@ -46,11 +46,11 @@ export function IncidentSwitchesPanel(props: {
   }
 
   return (
-    <section className="ops-card" aria-label="Incident switches">
+    <section className="obs-card" aria-label="Incident switches">
       <h3>Incident switches</h3>
       <p className="small muted">Take effect within a minute on every edge; no deploy.</p>
 
-      <label className="ops-switch">
+      <label className="obs-switch">
         <span>Disable sandboxes globally</span>
         <input
           type="checkbox"
@@ -60,10 +60,10 @@ export function IncidentSwitchesPanel(props: {
         />
       </label>
 
-      <fieldset className="ops-fieldset" disabled={saving}>
+      <fieldset className="obs-fieldset" disabled={saving}>
         <legend className="small">Providers switched off</legend>
         {PROVIDER_IDS.map((provider) => (
-          <label key={provider} className="ops-switch">
+          <label key={provider} className="obs-switch">
             <span>{provider}</span>
             <input
               type="checkbox"
@@ -75,7 +75,7 @@ export function IncidentSwitchesPanel(props: {
       </fieldset>
 
       <form
-        className="ops-switch"
+        className="obs-switch"
         onSubmit={(event) => {
           event.preventDefault();
           void change({ forcedFallback: parseTarget(fallback) });

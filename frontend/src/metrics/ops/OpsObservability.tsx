@@ -29,9 +29,9 @@ export function OpsObservability() {
 
   const figures = state.data;
   return (
-    <div className="ops-observability">
+    <div className="obs-observability">
       {state.error ? <ErrorNotice title="Refresh failed" error={state.error} /> : null}
-      <div className="ops-grid">
+      <div className="obs-grid">
         <ProviderErrorRates providers={figures.providers} />
         <SandboxFailureRates sandboxes={figures.sandboxes} />
         <TopTeamsToday byCost={figures.topTeamsByCost} byErrors={figures.topTeamsByErrors} />

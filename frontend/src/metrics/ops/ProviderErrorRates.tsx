@@ -7,13 +7,13 @@ const BAD_RATE = 0.2;
 /** Each provider's calls and error rate over the last 15 minutes. */
 export function ProviderErrorRates({ providers }: { providers: ProviderHealth[] }) {
   return (
-    <section className="ops-card" aria-label="Provider error rates">
+    <section className="obs-card" aria-label="Provider error rates">
       <h3>Provider error rates</h3>
       <p className="small muted">Last 15 minutes, all teams.</p>
       {providers.length === 0 ? (
         <p className="muted">No provider calls yet.</p>
       ) : (
-        <table className="ops-table">
+        <table className="obs-table">
           <thead>
             <tr>
               <th>Provider</th>
@@ -29,7 +29,7 @@ export function ProviderErrorRates({ providers }: { providers: ProviderHealth[] 
                 <td className="number">{count(provider.requests)}</td>
                 <td className="number">{count(provider.errors)}</td>
                 <td
-                  className={`number${(provider.errorRate ?? 0) >= BAD_RATE ? " ops-rate--bad" : ""}`}
+                  className={`number${(provider.errorRate ?? 0) >= BAD_RATE ? " obs-rate--bad" : ""}`}
                 >
                   {percent(provider.errorRate)}
                 </td>

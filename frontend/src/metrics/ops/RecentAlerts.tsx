@@ -3,7 +3,7 @@ import type { AlertRecord } from "../../../../contract/observability.ts";
 /** The alerts sent most recently (each key at most once per 15 minutes). */
 export function RecentAlerts({ alerts }: { alerts: AlertRecord[] }) {
   return (
-    <section className="ops-card" aria-label="Recent alerts">
+    <section className="obs-card" aria-label="Recent alerts">
       <h3>Recent alerts</h3>
       {alerts.length === 0 ? (
         <p className="muted">No alerts.</p>

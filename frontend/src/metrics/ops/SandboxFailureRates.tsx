@@ -4,7 +4,7 @@ import { count, percent } from "../format.ts";
 /** Sandbox starts and failures over the last hour, all teams. */
 export function SandboxFailureRates({ sandboxes }: { sandboxes: SandboxHealth }) {
   return (
-    <section className="ops-card" aria-label="Sandbox failure rate">
+    <section className="obs-card" aria-label="Sandbox failure rate">
       <h3>Sandboxes</h3>
       <p className="small muted">Last hour, all teams.</p>
       <dl className="metrics-tiles">

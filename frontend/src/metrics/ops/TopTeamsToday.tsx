@@ -4,7 +4,7 @@ import { count, dollars } from "../format.ts";
 /** The teams with the highest cost and the most errors since 00:00 UTC. */
 export function TopTeamsToday(props: { byCost: TeamToday[]; byErrors: TeamToday[] }) {
   return (
-    <section className="ops-card" aria-label="Top teams today">
+    <section className="obs-card" aria-label="Top teams today">
       <h3>Teams today</h3>
       <TeamTable caption="Highest cost" teams={props.byCost} />
       <TeamTable caption="Most errors" teams={props.byErrors} />
@@ -14,7 +14,7 @@ export function TopTeamsToday(props: { byCost: TeamToday[]; byErrors: TeamToday[
 
 function TeamTable({ caption, teams }: { caption: string; teams: TeamToday[] }) {
   return (
-    <table className="ops-table">
+    <table className="obs-table">
       <caption className="small muted">{caption}</caption>
       <thead>
         <tr>
