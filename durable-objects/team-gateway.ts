@@ -225,7 +225,8 @@ export class TeamGateway extends DurableObject<Env> {
     const routing = await this.#routing.get(() => readRouting(this.env), routingCacheMs(this.env));
     // Incident switches (provider off, forced fallback) act through the routing config.
     const switches = await readIncidentSwitches(this.env);
-    const chain = chainFor(applyIncidentSwitches(routing.config, switches), chat.model);
+    const config = applyIncidentSwitches(routing.config, switches);
+    const chain = chainFor(config, chat.model);
 
     // 4. The prompt.
     const system = systemPrompt(chat.template);
@@ -259,7 +260,7 @@ export class TeamGateway extends DurableObject<Env> {
     void live.run((signal) =>
       openAnswer({
         chain,
-        isDisabled: (target) => isTargetDisabled(routing.config, target),
+        isDisabled: (target) => isTargetDisabled(config, target),
         breakers: this.#breakers,
         providerFor: (target) => {
           const endpoint = providerEndpoint(this.env, target.provider);

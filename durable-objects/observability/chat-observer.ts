@@ -18,6 +18,7 @@ import {
   formatTraceparent,
   type TraceContext,
 } from "../../worker/observability/trace.ts";
+import { SKIP_OUTCOMES } from "../attempts.ts";
 import type { GenerationOutcome } from "../generation.ts";
 import { platformMetrics } from "./platform-metrics.ts";
 import type { TeamMetrics } from "./team-metrics.ts";
@@ -38,7 +39,9 @@ export type ChatSettlement = {
 
 /** The provider that served, or the last one tried when none did. */
 function providerOf(outcome: GenerationOutcome): { provider: string; model: string } {
-  const tried = outcome.attempts.filter((attempt) => attempt.outcome !== "skipped").at(-1);
+  const tried = outcome.attempts
+    .filter((attempt) => !SKIP_OUTCOMES.includes(attempt.outcome))
+    .at(-1);
   return {
     provider: outcome.provider ?? tried?.provider ?? "none",
     model: outcome.model ?? tried?.model ?? "none",
@@ -144,7 +147,8 @@ export class ChatObservation {
       status: outcome.status,
       provider: target.provider,
       model: target.model,
-      attempts: outcome.attempts.filter((attempt) => attempt.outcome !== "skipped").length,
+      attempts: outcome.attempts.filter((attempt) => !SKIP_OUTCOMES.includes(attempt.outcome))
+        .length,
       attemptPath: outcome.attempts
         .map((attempt) => `${attempt.provider}:${attempt.outcome}`)
         .join(","),
@@ -165,7 +169,7 @@ export class ChatObservation {
       platformMetrics(this.#env).recordRequest({
         teamId: this.#chat.teamId,
         calls: outcome.attempts
-          .filter((attempt) => attempt.outcome !== "skipped")
+          .filter((attempt) => !SKIP_OUTCOMES.includes(attempt.outcome))
           .map((attempt) => ({
             provider: attempt.provider,
             failed: !NOT_PROVIDER_FAULTS.has(attempt.outcome),
