@@ -39,6 +39,9 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                E2B_API_KEY: "e2b_simulated",
+                E2B_API_URL: inject("e2bSimulatorUrl"),
+                E2B_SANDBOX_URL: inject("e2bSimulatorUrl"),
                 // Routing edits in KV apply to the next request; a short
                 // reconnect grace keeps the S7 test quick; keep-alives show up.
                 KILN_ROUTING_CACHE_MS: "0",

@@ -153,7 +153,8 @@ export type ClientConfig = {
   version: string;
   devSignIn: boolean;
   provider: { name: string; model: string; simulated: boolean };
-  sandbox: { mode: "browser" | "e2b" };
+  /** `simulated`: sandboxes run in the local E2B simulator. */
+  sandbox: { mode: "browser" | "e2b"; simulated?: boolean };
   /** Present when the SPA should report its errors to Sentry (a DSN is public by design). */
   sentry?: { dsn: string; release: string; environment: string };
 };

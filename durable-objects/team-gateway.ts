@@ -33,6 +33,7 @@ import { type GenerationOutcome, LiveAnswer } from "./generation.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 import { ChatObservation } from "./observability/chat-observer.ts";
 import { platformMetrics } from "./observability/platform-metrics.ts";
+import { observedSandboxEvents } from "./observability/sandbox-events.ts";
 import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildMessages, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
@@ -44,6 +45,8 @@ import {
   readRouting,
   routingCacheMs,
 } from "./routing.ts";
+import { SandboxAdmission } from "./sandboxes/admission.ts";
+import { Sandboxes } from "./sandboxes/manager.ts";
 import { encodeEvent, SSE_HEADERS } from "./sse.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -63,6 +66,9 @@ export class TeamGateway extends DurableObject<Env> {
   /** Duplicates waiting for the claimer to start (or give up), by key. */
   readonly #waiting = new Map<string, (() => void)[]>();
   #teamId = "unknown";
+  /** The team's sandboxes (durable-objects/sandboxes/). */
+  readonly #sandboxes: Sandboxes;
+  #admission: SandboxAdmission | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -78,6 +84,50 @@ export class TeamGateway extends DurableObject<Env> {
         ),
     });
     this.#metrics = new TeamMetrics(sql);
+    this.#sandboxes = new Sandboxes(
+      ctx,
+      env,
+      observedSandboxEvents((event) => this.recordSandboxStart(event)),
+    );
+  }
+
+  override async alarm() {
+    await this.#sandboxes.alarm();
+  }
+
+  openSandbox(input: Parameters<Sandboxes["open"]>[0]) {
+    return this.#sandboxes.open(input);
+  }
+
+  recreateSandbox(input: Parameters<Sandboxes["recreate"]>[0]) {
+    return this.#sandboxes.recreate(input);
+  }
+
+  sandboxStatus(sandboxId: string) {
+    return this.#sandboxes.status(sandboxId);
+  }
+
+  sandboxLogs(sandboxId: string) {
+    return this.#sandboxes.logs(sandboxId);
+  }
+
+  keepSandboxAlive(sandboxId: string) {
+    return this.#sandboxes.keepAlive(sandboxId);
+  }
+
+  stopSandbox(sandboxId: string) {
+    return this.#sandboxes.stop(sandboxId);
+  }
+
+  /** Only on the one global instance named ADMISSION_OBJECT_NAME (sandboxes/admission.ts). */
+  admitSandboxCreation(input: { ticket: string; perMinute: number }) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    return this.#admission.admit({ ...input, nowMs: Date.now() });
+  }
+
+  leaveSandboxQueue(ticket: string) {
+    this.#admission ??= new SandboxAdmission(this.ctx.storage.sql);
+    this.#admission.leave(ticket);
   }
 
   /** The team's rolling figures for its dashboard (`GET /api/metrics`). */
@@ -85,7 +135,7 @@ export class TeamGateway extends DurableObject<Env> {
     return this.#metrics.read(teamId, Date.now());
   }
 
-  /** Hook for the sandbox module: one start, failed or not, into the team's and the platform's figures. */
+  /** One sandbox, failed or not, into the team's and the platform's figures. */
   recordSandboxStart(options: { teamId: string; failed: boolean }) {
     this.#metrics.recordSandbox({ failed: options.failed }, Date.now());
     this.ctx.waitUntil(platformMetrics(this.env).recordSandbox(options));

@@ -5,9 +5,10 @@
  * KV and the built SPA. `npm run dev` and the browser test both start it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type E2bSimulator, startE2bSimulator } from "../test/simulators/e2b/server.ts";
 import {
   type ProviderSimulator,
   startProviderSimulator,
@@ -25,6 +26,8 @@ export type StackOptions = {
   simulatorPort?: number;
   /** Simulator pacing; tests use 0 for speed. */
   simulatorDelays?: { firstTokenDelayMs: number; chunkDelayMs: number };
+  /** The E2B simulator's port, started when no E2B_API_KEY is set; 0 picks a free one. */
+  e2bSimulatorPort?: number;
   /** Keep PGlite in memory instead of under stateDir. */
   inMemoryDatabase?: boolean;
   log?: (line: string) => void;
@@ -40,6 +43,8 @@ export type Stack = {
    * dead URL. Never settles after `stop()`.
    */
   crashed: Promise<number | null>;
+  /** Running unless a real E2B_API_KEY is configured. */
+  e2bSimulator: E2bSimulator | undefined;
   stop(): Promise<void>;
 };
 
@@ -56,13 +61,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   log(`provider simulator listening on ${simulator.url}`);
 
-  const wrangler = spawnWrangler({ ...options, databaseUrl: database.url, simulator, log });
+  const e2bSimulator = (await e2bConfigured())
+    ? undefined
+    : await startE2bSimulator({ port: options.e2bSimulatorPort ?? 0 });
+  if (e2bSimulator) log(`E2B simulator listening on ${e2bSimulator.url}`);
+
+  const wrangler = spawnWrangler({
+    ...options,
+    databaseUrl: database.url,
+    simulator,
+    e2bSimulator,
+    log,
+  });
   const url = `http://localhost:${options.port}`;
   try {
     await waitForHealth(url, wrangler, 90_000);
   } catch (error) {
     await stopChild(wrangler);
     await simulator.close();
+    await e2bSimulator?.close();
     await database.local?.stop();
     throw error;
   }
@@ -75,10 +92,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     databaseUrl: database.url,
     simulator,
     crashed,
+    e2bSimulator,
     async stop() {
       stopping = true;
       await stopChild(wrangler);
       await simulator.close();
+      await e2bSimulator?.close();
       await database.local?.stop();
     },
   };
@@ -101,6 +120,7 @@ function spawnWrangler(
   options: StackOptions & {
     databaseUrl: string;
     simulator: ProviderSimulator;
+    e2bSimulator: E2bSimulator | undefined;
     log: (line: string) => void;
   },
 ): ChildProcess {
@@ -116,6 +136,7 @@ function spawnWrangler(
     join(options.stateDir, "wrangler"),
     "--var",
     `KILN_SIMULATOR_URL:${options.simulator.url}`,
+    ...(options.e2bSimulator ? e2bSimulatorVars(options.e2bSimulator.url) : []),
     "--show-interactive-dev-session=false",
     "--log-level",
     "warn",
@@ -143,6 +164,25 @@ function spawnWrangler(
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
   return child;
+}
+
+/** A real key in the environment or in `.dev.vars` (which `--var` would otherwise override). */
+async function e2bConfigured(): Promise<boolean> {
+  if (process.env.E2B_API_KEY) return true;
+  const devVars = await readFile(join(projectRoot, ".dev.vars"), "utf8").catch(() => "");
+  return /^\s*E2B_API_KEY\s*=\s*\S/m.test(devVars);
+}
+
+/** Points the Worker's E2B SDK at the simulator (a key is required, any value works). */
+function e2bSimulatorVars(url: string): string[] {
+  return [
+    "--var",
+    "E2B_API_KEY:e2b_simulated",
+    "--var",
+    `E2B_API_URL:${url}`,
+    "--var",
+    `E2B_SANDBOX_URL:${url}`,
+  ];
 }
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {

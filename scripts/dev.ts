@@ -20,6 +20,7 @@ const stack = await startStack({
   stateDir,
   databaseUrl: process.env.DATABASE_URL,
   simulatorPort: Number(process.env.KILN_SIMULATOR_PORT ?? 8790),
+  e2bSimulatorPort: Number(process.env.KILN_E2B_SIMULATOR_PORT ?? 8791),
   log,
 });
 
@@ -35,6 +36,7 @@ console.log(`
   │  Kiln is running:  ${stack.url.padEnd(26)}│
   └──────────────────────────────────────────────┘
   Provider: ${process.env.KILN_PROVIDER ?? "set in .dev.vars, else the local simulator"}
+  Sandboxes: ${process.env.E2B_API_KEY ? "E2B" : `E2B simulator at ${stack.e2bSimulator?.url}`}
   Database: ${process.env.DATABASE_URL ? "DATABASE_URL" : `embedded PGlite in ${join(stateDir, "pglite")}`}
   Press Ctrl+C to stop.
 `);

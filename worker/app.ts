@@ -17,6 +17,7 @@ import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
 import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
+import { sandboxRoutes } from "./routes/sandbox.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
 /** Largest request body: a message plus its attachments, with room for JSON escaping. */
@@ -44,6 +45,7 @@ export function createApp() {
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
   app.route("/api/ops", opsRoutingRoutes);
+  app.route("/api", sandboxRoutes);
   app.route("/api/ops", admissionRoutes);
   app.route("/api", observabilityRoutes);
 

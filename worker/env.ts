@@ -31,6 +31,13 @@ export type Env = {
   KILN_SSE_KEEPALIVE_MS?: string;
   /** Where the local provider simulator listens when no provider is configured. */
   KILN_SIMULATOR_URL?: string;
+
+  /** E2B sandboxes; without a key, web templates preview in the browser only. */
+  E2B_API_KEY?: string;
+  /** Control-plane base URL; the local E2B simulator's origin in development. */
+  E2B_API_URL?: string;
+  /** One origin for envd and the code interpreter; set only for the local simulator. */
+  E2B_SANDBOX_URL?: string;
   /** Sign-up stage while KV holds no admission policy: allow_list | waitlist | open (default). */
   KILN_ADMISSION_DEFAULT?: string;
 

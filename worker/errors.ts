@@ -23,8 +23,11 @@ export type ApiErrorCode =
   | "idempotency_key_reused"
   | "version_conflict"
   | "database_unavailable"
-  | "internal_error"
-  | "sandboxes_disabled";
+  | "sandbox_not_found"
+  | "sandbox_expired"
+  | "sandbox_not_running"
+  | "sandbox_limit_reached"
+  | "internal_error";
 
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;

@@ -9,7 +9,7 @@
  * implementations of the same bindings.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -60,11 +60,10 @@ export async function startProductionBundle(options: {
   const miniflare = new Miniflare({
     ...workerOptions,
     name: "kiln-production",
-    modules: true,
-    scriptPath: join(outDir, "index.js"),
+    // Listed, not discovered: miniflare's module scan refuses the dynamic
+    // import() the e2b SDK carries, which Cloudflare's own loader accepts.
+    modules: await bundleModules(outDir),
     modulesRoot: outDir,
-    // Same rules wrangler applied when it bundled; the bundle is one ES module.
-    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
   } as ConstructorParameters<typeof Miniflare>[0]);
   await miniflare.ready;
 
@@ -81,6 +80,18 @@ export async function startProductionBundle(options: {
       await rm(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Every module wrangler wrote, entry point first, as miniflare takes them. */
+async function bundleModules(outDir: string) {
+  const files = (await readdir(outDir, { recursive: true })).map(String).sort();
+  const modules = [];
+  for (const file of ["index.js", ...files.filter((name) => name !== "index.js")]) {
+    const type = file.endsWith(".js") ? "ESModule" : file.endsWith(".wasm") ? "CompiledWasm" : null;
+    if (!type) continue; // source maps, README
+    modules.push({ type, path: join(outDir, file), contents: await readFile(join(outDir, file)) });
+  }
+  return modules;
 }
 
 function quietWranglerEnv(): NodeJS.ProcessEnv {

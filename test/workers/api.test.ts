@@ -19,7 +19,7 @@ describe("health", () => {
       dependencies: {
         database: { status: "ok" },
         provider: { status: "ok", name: "simulator", simulated: true },
-        sandbox: { mode: "browser" },
+        sandbox: { mode: "e2b", detail: "E2B simulator" },
       },
     });
   });

@@ -6,6 +6,7 @@
 import type { TestProject } from "vitest/node";
 import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
+import { startE2bSimulator } from "../simulators/e2b/server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
 import { startSentrySimulator } from "../simulators/sentry/server.ts";
 import { startWebhookReceiver } from "../simulators/webhook/server.ts";
@@ -17,6 +18,7 @@ declare module "vitest" {
     sentryUrl: string;
     sentryDsn: string;
     webhookUrl: string;
+    e2bSimulatorUrl: string;
   }
 }
 
@@ -33,6 +35,8 @@ export default async function setup(project: TestProject) {
 
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
+  const e2b = await startE2bSimulator();
+  project.provide("e2bSimulatorUrl", e2b.url);
 
   // Observability edges: Sentry, and one receiver for alert webhooks and OTLP spans.
   const sentry = await startSentrySimulator();
@@ -45,6 +49,7 @@ export default async function setup(project: TestProject) {
     await simulator.close();
     await sentry.close();
     await webhook.close();
+    await e2b.close();
     await database?.stop();
   };
 }

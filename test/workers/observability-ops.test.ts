@@ -168,10 +168,19 @@ describe("incident switches", () => {
     expect(meta?.type === "meta" && meta.provider).toBe("simulator-anthropic");
     expect(forced.at(-1)?.event.type).toBe("done");
 
+    // "Sandboxes off" is the sandbox module's own kill switch.
+    await api("/api/ops/switches", {
+      token: operator.access_token,
+      method: "PUT",
+      body: { sandboxesDisabled: true },
+    });
+    const sandboxSettings = await api("/api/sandbox/settings", { token: operator.access_token });
+    expect(await sandboxSettings.json()).toMatchObject({ settings: { disabled: true } });
+
     const reset = await api("/api/ops/switches", {
       token: operator.access_token,
       method: "PUT",
-      body: { forcedFallback: null },
+      body: { forcedFallback: null, sandboxesDisabled: false },
     });
     expect(await reset.json()).toMatchObject({
       providersOff: [],

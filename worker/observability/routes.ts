@@ -15,7 +15,7 @@ import { withSql } from "../db/client.ts";
 import type { AppBindings } from "../env.ts";
 import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
-import { readIncidentSwitches, updateIncidentSwitches } from "./switches.ts";
+import { readSwitchesForOperators, updateIncidentSwitches } from "./switches.ts";
 
 export const observabilityRoutes = new Hono<AppBindings>()
   .get("/metrics", async (c) => {
@@ -33,21 +33,19 @@ export const observabilityRoutes = new Hono<AppBindings>()
   .get("/ops/observability", async (c) => {
     const [figures, switches] = await Promise.all([
       platformMetrics(c.env).overview(),
-      readIncidentSwitches({ KILN_KV: c.env.KILN_KV, KILN_SWITCHES_CACHE_MS: "0" }),
+      readSwitchesForOperators(c.env.KILN_KV),
     ]);
     const body: OpsObservabilityResponse = { ...figures, switches };
     return c.json(body);
   })
-  .get("/ops/switches", async (c) =>
-    c.json(await readIncidentSwitches({ KILN_KV: c.env.KILN_KV, KILN_SWITCHES_CACHE_MS: "0" })),
-  )
+  .get("/ops/switches", async (c) => c.json(await readSwitchesForOperators(c.env.KILN_KV)))
   .put("/ops/switches", async (c) => {
     const update = await parseJsonBody(c, incidentSwitchesUpdateSchema);
-    const switches = await updateIncidentSwitches({
+    await updateIncidentSwitches({
       kv: c.env.KILN_KV,
       update,
       operatorEmail: c.get("auth").email,
       now: Date.now(),
     });
-    return c.json(switches);
+    return c.json(await readSwitchesForOperators(c.env.KILN_KV));
   });

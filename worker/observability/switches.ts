@@ -4,9 +4,10 @@
  * at the edge for up to a minute (KV's own propagation is about as long),
  * which is the "effective within a minute, without a deploy" promise; a
  * missing or unreadable value means every switch is off, so a KV hiccup
- * never takes Kiln down. Provider-off and forced fallback do not route on
- * their own: `applyIncidentSwitches` folds them into the gateway's routing
- * config, so there is one routing mechanism.
+ * never takes Kiln down. No switch is a second mechanism: provider-off and
+ * forced fallback are folded into the gateway's routing config
+ * (`applyIncidentSwitches`), and "sandboxes off" is the sandbox module's own
+ * kill switch (`disabled` in its KV settings), which this writes and reads.
  */
 
 import {
@@ -17,7 +18,7 @@ import {
 } from "../../contract/observability.ts";
 import type { RoutingConfig } from "../../contract/routing.ts";
 import { DEFAULT_TIMEOUTS } from "../../contract/routing.ts";
-import { ApiError } from "../errors.ts";
+import { SANDBOX_SETTINGS_KEY } from "../../durable-objects/sandboxes/settings.ts";
 import { logger } from "../logger.ts";
 
 export const INCIDENT_SWITCHES_KEY = "ops:incident-switches";
@@ -76,6 +77,9 @@ export async function updateIncidentSwitches(options: {
     updatedBy: options.operatorEmail,
   };
   await options.kv.put(INCIDENT_SWITCHES_KEY, JSON.stringify(next));
+  if (options.update.sandboxesDisabled !== undefined) {
+    await setSandboxKillSwitch(options.kv, options.update.sandboxesDisabled);
+  }
   logger.warn("switches.changed", {
     sandboxesDisabled: next.sandboxesDisabled,
     providersOff: next.providersOff.join(","),
@@ -84,17 +88,6 @@ export async function updateIncidentSwitches(options: {
       : null,
   });
   return next;
-}
-
-/** For the sandbox routes: refuses new sandboxes while the global switch is on. */
-export function assertSandboxesEnabled(switches: IncidentSwitches): void {
-  if (!switches.sandboxesDisabled) return;
-  throw new ApiError({
-    status: 503,
-    code: "sandboxes_disabled",
-    message: "Sandboxes are switched off by Kiln's operators during an incident.",
-    hint: "The code is still here to read and download; try running it again later.",
-  });
 }
 
 /**
@@ -126,4 +119,19 @@ export function applyIncidentSwitches(
     };
   }
   return { ...config, classes, disabledProviders };
+}
+
+/** The switches as the ops page shows them, with the sandbox module's kill switch as it is. */
+export async function readSwitchesForOperators(kv: KVNamespace): Promise<IncidentSwitches> {
+  const [switches, sandbox] = await Promise.all([
+    readStoredSwitches(kv),
+    kv.get<{ disabled?: boolean }>(SANDBOX_SETTINGS_KEY, { type: "json" }),
+  ]);
+  return { ...switches, sandboxesDisabled: sandbox?.disabled ?? false };
+}
+
+/** Read-modify-write of the sandbox settings: only `disabled` changes. */
+async function setSandboxKillSwitch(kv: KVNamespace, disabled: boolean): Promise<void> {
+  const settings = (await kv.get<Record<string, unknown>>(SANDBOX_SETTINGS_KEY, "json")) ?? {};
+  await kv.put(SANDBOX_SETTINGS_KEY, JSON.stringify({ ...settings, disabled }));
 }

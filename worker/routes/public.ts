@@ -1,6 +1,7 @@
 /** Routes anyone may call: health and the facts the SPA needs before sign-in. */
 import { Hono } from "hono";
 import type { ClientConfig, HealthResponse } from "../../contract/api.ts";
+import { e2bConnection } from "../../durable-objects/sandboxes/settings.ts";
 import { isDevelopment, providerSettings } from "../config.ts";
 import { withSql } from "../db/client.ts";
 import type { AppBindings, Env } from "../env.ts";
@@ -24,7 +25,7 @@ export const publicRoutes = new Hono<AppBindings>()
           simulated: provider.simulated,
           ...(provider.apiKey ? {} : { detail: "no API key configured" }),
         },
-        sandbox: { status: "ok", mode: "browser", detail: "in-browser preview for web templates" },
+        sandbox: sandboxHealth(c.env),
       },
     };
     return c.json(body, database.status === "ok" ? 200 : 503);
@@ -36,11 +37,21 @@ export const publicRoutes = new Hono<AppBindings>()
       version: c.env.KILN_VERSION,
       devSignIn: isDevelopment(c.env),
       provider: { name: provider.name, model: provider.model, simulated: provider.simulated },
-      sandbox: { mode: "browser" },
+      sandbox: e2bConnection(c.env)
+        ? { mode: "e2b", simulated: e2bConnection(c.env)?.simulated ?? false }
+        : { mode: "browser" },
       ...browserSentry(c.env),
     };
     return c.json(body);
   });
+
+function sandboxHealth(env: Env): HealthResponse["dependencies"]["sandbox"] {
+  const connection = e2bConnection(env);
+  if (!connection) {
+    return { status: "ok", mode: "browser", detail: "in-browser preview for web templates" };
+  }
+  return { status: "ok", mode: "e2b", detail: connection.simulated ? "E2B simulator" : "E2B" };
+}
 
 async function checkDatabase(env: Env): Promise<HealthResponse["dependencies"]["database"]> {
   const startedAt = Date.now();

@@ -21,6 +21,8 @@ export type PreviewToolbarProps = {
   onOpenInNewTab: () => void;
   onFullScreen: () => void;
   onDownload: () => void;
+  /** Switches a web app between the in-browser preview and a sandbox. */
+  sandboxToggle?: { label: string; onClick: () => void; disabled: boolean } | undefined;
 };
 
 export function PreviewToolbar(props: PreviewToolbarProps) {
@@ -40,6 +42,16 @@ export function PreviewToolbar(props: PreviewToolbarProps) {
         ))}
       </fieldset>
       <div className="preview-toolbar__actions">
+        {props.sandboxToggle ? (
+          <button
+            type="button"
+            className="button button--small"
+            onClick={props.sandboxToggle.onClick}
+            disabled={props.sandboxToggle.disabled}
+          >
+            {props.sandboxToggle.label}
+          </button>
+        ) : null}
         <button
           type="button"
           className="button button--small"

@@ -1,3 +1,4 @@
+import type { SandboxTemplateId } from "../../../contract/sandbox.ts";
 import type { PreviewState } from "./PreviewStatus.tsx";
 import type { FrameSlot, PreviewRequest } from "./types.ts";
 
@@ -6,10 +7,14 @@ export type PreviewDescription = { state: PreviewState; label: string; detail?: 
 export const SERVER_TEMPLATE_LABEL =
   "This template runs on a server; the code is shown but cannot be previewed in the browser";
 
+export const SANDBOX_TEMPLATE_LABEL =
+  "This template runs on a server: it runs in a sandbox, not in the browser";
+
 /** Says in words what the preview is doing for the answer on screen. */
 export function describePreview(input: {
   request: PreviewRequest | null;
   unsupportedTemplate: string | null;
+  sandboxTemplate: SandboxTemplateId | null;
   renderKey: string | null;
   current: FrameSlot | null;
 }): PreviewDescription {
@@ -20,6 +25,13 @@ export function describePreview(input: {
       state: "idle",
       label: "Waiting for code…",
       detail: "Ask for an app: it runs here once the answer is complete.",
+    };
+  }
+  if (input.unsupportedTemplate && input.sandboxTemplate) {
+    return {
+      state: "idle",
+      label: SANDBOX_TEMPLATE_LABEL,
+      detail: `Template "${input.unsupportedTemplate}".`,
     };
   }
   if (input.unsupportedTemplate) {

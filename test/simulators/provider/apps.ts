@@ -24,24 +24,48 @@ import {
   TODO_EXPLANATION,
   TODO_STYLES,
 } from "./app-sources.ts";
+import {
+  NEXT_EXPLANATION,
+  NEXT_LAYOUT,
+  NEXT_PAGE,
+  PYTHON_EXPLANATION,
+  PYTHON_MAIN,
+} from "./server-app-sources.ts";
 
-export type AppKind = "counter" | "todo" | "landing" | "hello";
+export type AppKind = "counter" | "todo" | "landing" | "hello" | "python" | "nextjs";
+
+/** Server templates run in a sandbox, not in the browser (contract/sandbox.ts). */
+type ServerTemplate = "python" | "nextjs";
 
 export type CannedAnswer = {
   kind: AppKind;
-  template: TemplateId;
+  template: TemplateId | ServerTemplate;
   text: string;
 };
 
 type App = {
   kind: AppKind;
-  template: TemplateId;
+  template: TemplateId | ServerTemplate;
   explanation: string;
   files: CodeFile[];
 };
 
 /** Checked in order; the first whose pattern matches the prompt wins. */
 const KEYWORD_APPS: ReadonlyArray<App & { pattern: RegExp }> = [
+  {
+    kind: "python",
+    pattern: /\bpython\b|\bpandas\b|\bmatplotlib\b/i,
+    template: "python",
+    explanation: PYTHON_EXPLANATION,
+    files: [PYTHON_MAIN],
+  },
+  {
+    kind: "nextjs",
+    pattern: /\bnext\.?js\b/i,
+    template: "nextjs",
+    explanation: NEXT_EXPLANATION,
+    files: [NEXT_PAGE, NEXT_LAYOUT],
+  },
   {
     kind: "todo",
     pattern: /\bto-?dos?\b|\btasks?\b/i,

@@ -1,0 +1,192 @@
+/**
+ * One sandbox run as UI state: the steps, logs and outcome streamed from the
+ * Worker, the queue position while waiting, the fallback when there is no
+ * sandbox, keep-alive while the preview is open, and the expired state
+ * afterwards (with recreate from the saved files).
+ */
+import { useCallback, useEffect, useReducer, useRef } from "react";
+import type {
+  SandboxCreateRequest,
+  SandboxFailure,
+  SandboxFallback,
+  SandboxLogLine,
+  SandboxStep,
+  SandboxStreamEvent,
+  SandboxView,
+} from "../../../../contract/sandbox.ts";
+import type { ApiError } from "../../api/errors.ts";
+import { getSandbox, keepSandboxAlive, stopSandbox, streamSandboxRun } from "./sandbox-api.ts";
+
+/** How often an open preview asks for more time; well inside the shortest TTL. */
+export const KEEP_ALIVE_INTERVAL_MS = 60_000;
+
+export type SandboxState = {
+  phase:
+    | "idle"
+    | "running"
+    | "ready"
+    | "finished"
+    | "failed"
+    | "unavailable"
+    | "expired"
+    | "stopped"
+    | "error";
+  sandbox: SandboxView | null;
+  steps: SandboxStep[];
+  logs: SandboxLogLine[];
+  queuePosition: number | null;
+  failure: SandboxFailure | null;
+  fallback: SandboxFallback | null;
+  error: ApiError | null;
+};
+
+const INITIAL: SandboxState = {
+  phase: "idle",
+  sandbox: null,
+  steps: [],
+  logs: [],
+  queuePosition: null,
+  failure: null,
+  fallback: null,
+  error: null,
+};
+
+type Action =
+  | { type: "start" }
+  | { type: "event"; event: SandboxStreamEvent }
+  | { type: "error"; error: ApiError }
+  | { type: "sandbox"; sandbox: SandboxView };
+
+function reduce(state: SandboxState, action: Action): SandboxState {
+  switch (action.type) {
+    case "start":
+      return { ...INITIAL, phase: "running" };
+    case "error":
+      return { ...state, phase: "error", error: action.error };
+    case "sandbox":
+      return { ...state, sandbox: action.sandbox, phase: phaseOf(action.sandbox, state.phase) };
+    case "event":
+      return reduceEvent(state, action.event);
+  }
+}
+
+function reduceEvent(state: SandboxState, event: SandboxStreamEvent): SandboxState {
+  switch (event.type) {
+    case "sandbox":
+      return { ...state, sandbox: event.sandbox };
+    case "queued":
+      return { ...state, queuePosition: event.position };
+    case "step": {
+      const steps = state.steps.filter((step) => step.name !== event.step.name);
+      const queuePosition =
+        event.step.name === "queue" && event.step.status !== "running" ? null : state.queuePosition;
+      return { ...state, steps: [...steps, event.step], queuePosition };
+    }
+    case "log":
+      return { ...state, logs: [...state.logs, event.line] };
+    case "ready":
+      return { ...state, phase: "ready", sandbox: event.sandbox };
+    case "finished":
+      return { ...state, phase: "finished", sandbox: event.sandbox };
+    case "failed":
+      return { ...state, phase: "failed", sandbox: event.sandbox, failure: event.failure };
+    case "unavailable":
+      return { ...state, phase: "unavailable", fallback: event.fallback, queuePosition: null };
+    case "error":
+      return {
+        ...state,
+        phase: "error",
+        error: {
+          code: event.code,
+          message: event.message,
+          ...(event.hint ? { hint: event.hint } : {}),
+        },
+      };
+  }
+}
+
+function phaseOf(sandbox: SandboxView, current: SandboxState["phase"]): SandboxState["phase"] {
+  if (sandbox.status === "expired") return "expired";
+  if (sandbox.status === "stopped") return "stopped";
+  return current;
+}
+
+export function useSandbox() {
+  const [state, dispatch] = useReducer(reduce, INITIAL);
+  const controller = useRef<AbortController | null>(null);
+
+  const run = useCallback(async (path: string, body?: SandboxCreateRequest) => {
+    controller.current?.abort();
+    const abort = new AbortController();
+    controller.current = abort;
+    dispatch({ type: "start" });
+
+    const outcome = await streamSandboxRun({
+      path,
+      ...(body ? { body } : {}),
+      signal: abort.signal,
+      onEvent: (event) => dispatch({ type: "event", event }),
+    });
+    if (outcome.kind === "error") dispatch({ type: "error", error: outcome.error });
+    if (outcome.kind === "cut") {
+      dispatch({
+        type: "error",
+        error: {
+          code: "stream_cut",
+          message: "The connection to the sandbox run dropped.",
+          hint: "The sandbox keeps its state; reopen the preview or recreate it.",
+        },
+      });
+    }
+  }, []);
+
+  const start = useCallback((body: SandboxCreateRequest) => run("/api/sandbox", body), [run]);
+  const sandboxId = state.sandbox?.id ?? null;
+
+  const recreate = useCallback(() => {
+    if (sandboxId) void run(`/api/sandbox/${sandboxId}/recreate`);
+  }, [run, sandboxId]);
+
+  const stop = useCallback(async () => {
+    if (!sandboxId) return;
+    const result = await stopSandbox(sandboxId);
+    if (result.ok) dispatch({ type: "sandbox", sandbox: result.data.sandbox });
+  }, [sandboxId]);
+
+  useKeepAlive(state.phase === "ready" ? sandboxId : null, dispatch);
+  useExpiry(state.phase === "ready" ? state.sandbox : null, dispatch);
+
+  useEffect(() => () => controller.current?.abort(), []);
+
+  return { state, start, recreate, stop };
+}
+
+/** While the preview is open, ask for more time now and then (the plan caps it). */
+function useKeepAlive(sandboxId: string | null, dispatch: (action: Action) => void) {
+  useEffect(() => {
+    if (!sandboxId) return;
+    const timer = setInterval(async () => {
+      const result = await keepSandboxAlive(sandboxId);
+      if (result.ok) dispatch({ type: "sandbox", sandbox: result.data.sandbox });
+      else if (result.error.code === "sandbox_expired") await refresh(sandboxId, dispatch);
+    }, KEEP_ALIVE_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [sandboxId, dispatch]);
+}
+
+/** At the expiry time, ask the server: it answers "expired", never a dead URL. */
+function useExpiry(sandbox: SandboxView | null, dispatch: (action: Action) => void) {
+  const id = sandbox?.id;
+  const expiresAt = sandbox?.expiresAt;
+  useEffect(() => {
+    if (!id || !expiresAt) return;
+    const delay = Math.max(0, Date.parse(expiresAt) - Date.now()) + 500;
+    const timer = setTimeout(() => void refresh(id, dispatch), delay);
+    return () => clearTimeout(timer);
+  }, [id, expiresAt, dispatch]);
+}
+
+async function refresh(sandboxId: string, dispatch: (action: Action) => void) {
+  const result = await getSandbox(sandboxId);
+  if (result.ok) dispatch({ type: "sandbox", sandbox: result.data.sandbox });
+}
