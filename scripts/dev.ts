@@ -25,9 +25,14 @@ const stack = await startStack({
 });
 
 // Rebuild the SPA on change; wrangler serves the new files on the next load.
+// Vite itself, not through npx: a signal to npx does not reach its child,
+// and a leftover watcher holds Vite's build lock for every later build.
 const watcher = spawn(
-  "npx",
-  ["vite", "build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
+  process.execPath,
+  [
+    join(projectRoot, "node_modules", "vite", "bin", "vite.js"),
+    ...["build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
+  ],
   { cwd: projectRoot, stdio: "inherit", env: { ...process.env, KILN_WATCH_BUILD: "1" } },
 );
 

@@ -5,6 +5,7 @@
  * runtime lives in, and every preview failed).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readlinkSync } from "node:fs";
 import { mkdtemp, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,14 @@ function pids(pattern: string): number[] {
   }
 }
 
+function isUnder(pid: number, folder: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`) === folder.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}
+
 describe("npm run dev", () => {
   it("prints one URL that serves the app, the API and the preview runtime", async () => {
     const port = await freePort();
@@ -57,6 +66,7 @@ describe("npm run dev", () => {
         ...process.env,
         PORT: String(port),
         KILN_SIMULATOR_PORT: String(await freePort()),
+        KILN_E2B_SIMULATOR_PORT: String(await freePort()),
         KILN_STATE_DIR: await mkdtemp(join(tmpdir(), "kiln-dev-")),
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -95,5 +105,6 @@ describe("npm run dev", () => {
     await stopped;
     expect(await exitCode).toBe(1);
     expect(pids(`wrangler.* dev --port ${port} `)).toEqual([]);
+    expect(pids(`vite.js build --watch`).filter((pid) => isUnder(pid, projectRoot))).toEqual([]);
   }, 300_000);
 });
