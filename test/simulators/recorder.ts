@@ -35,27 +35,35 @@ export async function startRecorder(options: {
   const received: ReceivedRequest[] = [];
 
   const server = createServer((request, response) => {
-    void readBody(request).then((body) => {
-      const url = request.url ?? "/";
-      const path = new URL(url, "http://recorder").pathname;
-      if (request.method === "GET" && path === "/_simulator/received") {
-        sendJson(response, 200, { received });
-        return;
-      }
+    // workerd resets connections still open when a test file's isolate ends
+    // (a span export in waitUntil, say); a reset is not a failure to report.
+    request.on("error", () => {});
+    void readBody(request)
+      .catch(() => null)
+      .then((body) => {
+        if (body === null) return;
+        const url = request.url ?? "/";
+        const path = new URL(url, "http://recorder").pathname;
+        if (request.method === "GET" && path === "/_simulator/received") {
+          sendJson(response, 200, { received });
+          return;
+        }
 
-      const record: ReceivedRequest = {
-        method: request.method ?? "GET",
-        path,
-        url,
-        headers: request.headers,
-        body,
-        receivedAt: Date.now(),
-      };
-      received.push(record);
-      if (options.answer) options.answer(record, response);
-      else sendJson(response, 200, {});
-    });
+        const record: ReceivedRequest = {
+          method: request.method ?? "GET",
+          path,
+          url,
+          headers: request.headers,
+          body,
+          receivedAt: Date.now(),
+        };
+        received.push(record);
+        if (options.answer) options.answer(record, response);
+        else sendJson(response, 200, {});
+      });
   });
+
+  server.on("connection", (socket) => socket.on("error", () => {}));
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
