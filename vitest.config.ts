@@ -39,6 +39,9 @@ export default defineConfig({
               bindings: {
                 ENVIRONMENT: "test",
                 KILN_SIMULATOR_URL: inject("simulatorUrl"),
+                // Both key sources at once: the JWKS of the Supabase Auth
+                // simulator and the local HS256 secret of development sign-in.
+                SUPABASE_URL: inject("supabaseUrl"),
                 E2B_API_KEY: "e2b_simulated",
                 E2B_API_URL: inject("e2bSimulatorUrl"),
                 E2B_SANDBOX_URL: inject("e2bSimulatorUrl"),

@@ -5,12 +5,10 @@
  * of issue 9 one after another. It writes bench/results/latest.json and
  * latest.md, and never fails on time: a figure that misses its target is
  * reported as such. `--only a,b` runs some figures; `--skip-build` reuses dist/;
- * `--profile a,b` records a CPU profile of workerd (its inspector) while
- * those figures run, written beside the results.
+ * `--streams 50,100` picks the stream counts of the team-object figure.
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../local/stack.ts";
 import { measureAdmission } from "./measures/admission.ts";
@@ -23,12 +21,6 @@ import { measureTeamObject } from "./measures/team-object.ts";
 import { bootStack, isHealthy, pointAtStack } from "./support/boot.ts";
 import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
 import { type BenchContext, type Figure, failed } from "./support/figure.ts";
-import {
-  heaviestFunctions,
-  profileWhile,
-  saveProfile,
-  workerDebuggerUrl,
-} from "./support/inspector.ts";
 import { writeResults } from "./support/report.ts";
 
 const { values: flags } = parseArgs({
@@ -36,7 +28,7 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     "skip-build": { type: "boolean", default: false },
     out: { type: "string", default: "latest" },
-    profile: { type: "string" },
+    streams: { type: "string" },
   },
 });
 const only = flags.only?.split(",").map((id) => id.trim());
@@ -82,30 +74,12 @@ try {
         booted = await bootStack({ database, log });
         pointAtStack(context, booted);
       }
-      figures.push(profiled.includes(id) ? await withProfile(id, measure) : await measure());
+      figures.push(await measure());
     } catch (error) {
       log(`${id} failed: ${error instanceof Error ? error.stack : String(error)}`);
       figures.push(failed({ id, title, target: "", method: "" }, error));
     }
     log(`${id}: ${figures.at(-1)?.headline}`);
-  };
-
-  const profiled = flags.profile?.split(",").map((entry) => entry.trim()) ?? [];
-  const withProfile = async (id: string, measure: () => Promise<Figure>) => {
-    const inspectorPort = booted.userWorker.inspectorPort;
-    if (inspectorPort === undefined) throw new Error("workerd has no inspector");
-    let figure: Figure | undefined;
-    const profile = await profileWhile({
-      debuggerUrl: await workerDebuggerUrl(inspectorPort),
-      work: async () => {
-        figure = await measure();
-      },
-    });
-    const path = join(projectRoot, "bench", "results", `${flags.out}-${id}.cpuprofile`);
-    await saveProfile(profile, path);
-    log(`${id}: CPU profile of workerd in ${path}`);
-    if (!figure) throw new Error("measurement did not finish");
-    return { ...figure, profile: { path, heaviest: heaviestFunctions(profile) } };
   };
 
   let overheadRuns: OverheadRun[] = [];
@@ -114,7 +88,9 @@ try {
     overheadRuns = runs;
     return figure;
   });
-  await run("team-object-load", "One team's object under load", () => measureTeamObject(context));
+  await run("team-object-load", "One team's object under load", () =>
+    measureTeamObject(context, flags.streams?.split(",").map(Number)),
+  );
   await run("memory-20mb", "Memory while streaming a 20 MB answer", () => measureMemory(context));
   await run("admission", "Admission", () => measureAdmission(context));
   await run("cache-hit", "Cached answer", () => measureCache(context));

@@ -145,6 +145,8 @@ export type TeamView = { id: string; name: string; role: string };
 export type MeResponse = {
   user: { id: string; email: string; isPlatformOperator: boolean };
   teams: TeamView[];
+  /** Invitations to the caller's email that wait to be accepted. */
+  invitations?: InvitationView[];
 };
 
 /** Public, unauthenticated facts the SPA needs before sign-in. */
@@ -152,6 +154,8 @@ export type ClientConfig = {
   environment: string;
   version: string;
   devSignIn: boolean;
+  /** Set when a Supabase project is configured: the SPA signs in with supabase-js. */
+  supabase?: { url: string; anonKey: string };
   provider: { name: string; model: string; simulated: boolean };
   /** `simulated`: sandboxes run in the local E2B simulator. */
   sandbox: { mode: "browser" | "e2b"; simulated?: boolean };
@@ -170,3 +174,36 @@ export type HealthResponse = {
     sandbox: DependencyState & { mode: "browser" | "e2b" };
   };
 };
+
+/** Roles within a team, strongest first. Viewers read but never spend. */
+export const teamRoleSchema = z.enum(["owner", "admin", "member", "viewer"]);
+export type TeamRoleName = z.infer<typeof teamRoleSchema>;
+
+export const createTeamRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
+export const inviteRequestSchema = z.object({
+  email: z.email().max(254),
+  role: z.enum(["admin", "member", "viewer"]),
+});
+export const changeRoleRequestSchema = z.object({ role: teamRoleSchema });
+
+export type TeamMemberView = {
+  userId: string;
+  email: string;
+  role: TeamRoleName;
+  joinedAt: string;
+};
+export type InvitationView = {
+  id: string;
+  teamId: string;
+  teamName: string;
+  email: string;
+  role: TeamRoleName;
+  createdAt: string;
+};
+export type TeamMembersResponse = {
+  team: TeamView;
+  members: TeamMemberView[];
+  /** Pending invitations; only owners and admins see them (empty otherwise). */
+  invitations: InvitationView[];
+};
+export type InvitationsResponse = { invitations: InvitationView[] };

@@ -14,8 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ContextRequest } from "../contract/api.ts";
 import type { OpsBreakersResponse } from "../contract/routing.ts";
-import { withSql } from "../worker/db/client.ts";
-import { insertMessage } from "../worker/db/conversations.ts";
+import { enqueueSettledTurn } from "../worker/db/settled-turn.ts";
 import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
 import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
@@ -84,11 +83,9 @@ export class TeamGateway extends DurableObject<Env> {
         ),
     });
     this.#metrics = new TeamMetrics(sql);
-    this.#sandboxes = new Sandboxes(
-      ctx,
-      env,
-      observedSandboxEvents((event) => this.recordSandboxStart(event)),
-    );
+    this.#sandboxes = new Sandboxes(ctx, env, {
+      events: observedSandboxEvents((event) => this.recordSandboxStart(event)),
+    });
   }
 
   override async alarm() {
@@ -365,25 +362,13 @@ export class TeamGateway extends DurableObject<Env> {
     // The turn's one `chat.request` line, metrics, platform report and spans (issue 7).
     observation.settle({ outcome, startedAt: options.startedAt }, this.#metrics);
 
-    // TODO(soon, issue 3): send this through a Queue in batches so the chat path never
-    // waits on Postgres (DESIGN.md, "request log"); for now a failed write is logged.
+    // Saved through the write queue (worker/db/write-queue.ts): no Postgres wait here.
     try {
-      await withSql(this.env, (sql) =>
-        insertMessage(sql, {
-          id: chat.assistantMessageId,
-          conversationId: chat.conversationId,
-          teamId: chat.teamId,
-          authorId: null,
-          role: "assistant",
-          content: outcome.text,
-          status: outcome.status,
-          provider: outcome.provider,
-          model: outcome.model,
-          fallbackUsed: outcome.fallbackUsed,
-          usage: outcome.usage,
-          errorCode: outcome.error?.kind ?? null,
-        }),
-      );
+      await enqueueSettledTurn(this.env, {
+        chat,
+        outcome,
+        latencyMs: Date.now() - options.startedAt,
+      });
     } catch (error) {
       observation.log.error("chat.save_failed", { error: String(error) });
     }

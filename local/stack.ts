@@ -30,6 +30,8 @@ export type StackOptions = {
   e2bSimulatorPort?: number;
   /** Keep PGlite in memory instead of under stateDir. */
   inMemoryDatabase?: boolean;
+  /** Extra Worker variables, e.g. SUPABASE_URL for a test's Supabase Auth simulator. */
+  vars?: Record<string, string>;
   log?: (line: string) => void;
 };
 
@@ -137,6 +139,7 @@ function spawnWrangler(
     "--var",
     `KILN_SIMULATOR_URL:${options.simulator.url}`,
     ...(options.e2bSimulator ? e2bSimulatorVars(options.e2bSimulator.url) : []),
+    ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     "--show-interactive-dev-session=false",
     "--log-level",
     "warn",

@@ -18,6 +18,7 @@ import { devSignInRoutes } from "./routes/dev-sign-in.ts";
 import { opsRoutingRoutes } from "./routes/ops-routing.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { sandboxRoutes } from "./routes/sandbox.ts";
+import { teamRoutes } from "./routes/team.ts";
 import { workspaceRoutes } from "./routes/workspace.ts";
 
 /** Largest request body: a message plus its attachments, with room for JSON escaping. */
@@ -44,6 +45,7 @@ export function createApp() {
   app.use("/api/*", requireAuth());
   app.route("/api", workspaceRoutes);
   app.route("/api", chatRoutes);
+  app.route("/api", teamRoutes);
   app.route("/api/ops", opsRoutingRoutes);
   app.route("/api", sandboxRoutes);
   app.route("/api/ops", admissionRoutes);

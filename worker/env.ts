@@ -6,10 +6,16 @@ export type Env = {
   TEAM_GATEWAY: DurableObjectNamespace<import("../durable-objects/team-gateway.ts").TeamGateway>;
   KILN_KV: KVNamespace;
   HYPERDRIVE: Hyperdrive;
+  /** Messages, request metadata and sandbox records, saved in batches (db/write-queue.ts). */
+  KILN_WRITES: Queue<import("./db/write-queue.ts").WriteMessage>;
 
   /** HS256 secret of the Supabase project (legacy JWT secret) or the local one. */
   SUPABASE_JWT_SECRET?: string;
   SUPABASE_URL?: string;
+  /** Overrides the JWKS location derived from SUPABASE_URL. */
+  SUPABASE_JWKS_URL?: string;
+  /** The project's publishable (anon) key: lets the SPA sign in with supabase-js. */
+  SUPABASE_ANON_KEY?: string;
 
   OPENAI_API_KEY?: string;
   OPENAI_BASE_URL?: string;
@@ -67,6 +73,8 @@ export type Env = {
 export type AppVariables = {
   requestId: string;
   auth: import("./auth/verify.ts").AuthContext;
+  /** The active team and the caller's role in it, set by `allow()` on team routes. */
+  team: import("../contract/api.ts").TeamView;
   /** This request's hop in its W3C trace (worker/observability/trace.ts). */
   trace: import("./observability/trace.ts").TraceContext;
   /** The team the request acts for, once a route has resolved it (for the request log). */

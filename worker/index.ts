@@ -1,4 +1,6 @@
 import { createApp } from "./app.ts";
+import { consumeWrites } from "./db/queue-consumer.ts";
+import type { WriteMessage } from "./db/write-queue.ts";
 import type { Env } from "./env.ts";
 
 export { PlatformMetrics } from "../durable-objects/observability/platform-metrics.ts";
@@ -8,4 +10,5 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  queue: (batch, env) => consumeWrites(batch, env),
+} satisfies ExportedHandler<Env, WriteMessage>;

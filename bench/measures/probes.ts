@@ -43,6 +43,12 @@ export async function answeredWithoutProvider(
   const first = await kilnOnce(context, extras);
   const before = completionCalls(context);
   const second = await kilnOnce(context, extras);
+  if (first.status === 0 || second.status === 0) {
+    // No HTTP answer at all: the stack is down, which says nothing about the feature.
+    throw new Error(
+      `the stack did not answer the probe (${first.detail ?? second.detail ?? "no detail"})`,
+    );
+  }
   const present = second.status === 200 && completionCalls(context) === before;
   return { present, first, second };
 }

@@ -18,8 +18,6 @@ export type Figure = {
   /** How it was measured, for the reader of the results. */
   method: string;
   data?: unknown;
-  /** With `--profile`: where workerd spent its CPU while this figure ran. */
-  profile?: { path: string; heaviest: { name: string; percent: number }[] };
 };
 
 export type BenchContext = {

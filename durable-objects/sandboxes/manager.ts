@@ -36,6 +36,20 @@ export type SandboxRefusal = {
   hint: string;
 };
 
+/**
+ * The team's concurrent-sandbox cap when another module owns it (the limits
+ * module's plan quotas). Without one, the cap is `maxConcurrentPerTeam` from
+ * the sandbox settings, counted over this object's live sandboxes.
+ */
+export type SandboxCapacity = {
+  acquire(input: {
+    sandboxId: string;
+    userId: string;
+    ttlMs: number;
+  }): { ok: true } | { ok: false; limit: { limit: number; resetAt: string } };
+  release(sandboxId: string): void;
+};
+
 export type Result<T> = { ok: true; value: T } | { ok: false; refusal: SandboxRefusal };
 
 export class Sandboxes {
@@ -45,8 +59,15 @@ export class Sandboxes {
   readonly #breaker: E2bBreaker;
   readonly #events: SandboxEventSink;
   readonly #warm: WarmPool;
+  readonly #capacity: SandboxCapacity | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env, events: SandboxEventSink = logSandboxEvent) {
+  constructor(
+    ctx: DurableObjectState,
+    env: Env,
+    options: { events?: SandboxEventSink; capacity?: SandboxCapacity } = {},
+  ) {
+    const events = options.events ?? logSandboxEvent;
+    this.#capacity = options.capacity;
     this.#ctx = ctx;
     this.#env = env;
     this.#store = new SandboxStore(ctx.storage.sql);
@@ -57,6 +78,7 @@ export class Sandboxes {
 
   async open(input: {
     teamId: string;
+    userId: string;
     request: SandboxCreateRequest;
   }): Promise<Result<ReadableStream<Uint8Array>>> {
     const { request } = input;
@@ -79,11 +101,11 @@ export class Sandboxes {
     }
 
     this.#expireDue(nowMs, connection);
-    const live = this.#store.countLive(nowMs);
-    if (live >= limits.maxConcurrentPerTeam)
-      return { ok: false, refusal: this.#overCap(live, limits) };
-
     const sandboxId = crypto.randomUUID();
+    const ttlMs = Math.min(limits.ttlSeconds, limits.maxLifetimeSeconds) * 1000;
+    const refusal = this.#takeSlot({ sandboxId, userId: input.userId, ttlMs, limits, nowMs });
+    if (refusal) return { ok: false, refusal };
+
     this.#store.insert({
       id: sandboxId,
       team_id: input.teamId,
@@ -91,7 +113,7 @@ export class Sandboxes {
       template: template.id,
       status: "queued",
       created_at: nowMs,
-      expires_at: nowMs + Math.min(limits.ttlSeconds, limits.maxLifetimeSeconds) * 1000,
+      expires_at: nowMs + ttlMs,
       max_expires_at: nowMs + limits.maxLifetimeSeconds * 1000,
       simulated: connection.simulated ? 1 : 0,
     });
@@ -149,6 +171,7 @@ export class Sandboxes {
   /** Recreates an ended sandbox from its saved files, as a new run. */
   async recreate(input: {
     teamId: string;
+    userId: string;
     sandboxId: string;
   }): Promise<Result<ReadableStream<Uint8Array>>> {
     const row = this.#store.find(input.sandboxId);
@@ -156,6 +179,7 @@ export class Sandboxes {
     const files = this.#store.files(row.id);
     return this.open({
       teamId: input.teamId,
+      userId: input.userId,
       request: {
         template: row.template,
         files,
@@ -226,6 +250,8 @@ export class Sandboxes {
         return { ok: false, refusal: expired(row) };
       }
       this.#store.update(sandboxId, { expires_at: target });
+      // The slot lives as long as the sandbox (an upsert: only its expiry moves).
+      this.#capacity?.acquire({ sandboxId, userId: "", ttlMs: target - nowMs });
       await this.#armAlarm();
     }
     return { ok: true, value: toView(this.#store.find(sandboxId) ?? row, nowMs) };
@@ -276,14 +302,26 @@ export class Sandboxes {
     return null;
   }
 
-  #overCap(live: number, limits: SandboxLimits): SandboxRefusal {
+  /** A slot under the team's cap, or the refusal saying which limit and when one frees up. */
+  #takeSlot(input: {
+    sandboxId: string;
+    userId: string;
+    ttlMs: number;
+    limits: SandboxLimits;
+    nowMs: number;
+  }): SandboxRefusal | null {
+    if (this.#capacity) {
+      const slot = this.#capacity.acquire(input);
+      return slot.ok ? null : overCap(slot.limit.limit, slot.limit.limit, slot.limit.resetAt);
+    }
+    const live = this.#store.countLive(input.nowMs);
+    if (live < input.limits.maxConcurrentPerTeam) return null;
     const next = this.#store.nextExpiry();
-    return {
-      status: 429,
-      code: "sandbox_limit_reached",
-      message: `Your team has ${live} of ${limits.maxConcurrentPerTeam} sandboxes running; none are left.`,
-      hint: `Stop a running sandbox${next ? ` or wait until one expires at ${new Date(next).toISOString()}` : ""}. The code stays in the viewer meanwhile.`,
-    };
+    return overCap(
+      live,
+      input.limits.maxConcurrentPerTeam,
+      next ? new Date(next).toISOString() : null,
+    );
   }
 
   /** The row, with an overdue live sandbox expired first (the alarm may not have run yet). */
@@ -322,6 +360,7 @@ export class Sandboxes {
     const row = this.#store.find(sandboxId);
     if (!row || row.ended_at === null || row.recorded === 1) return;
     const view = toView(row, Date.now());
+    this.#capacity?.release(sandboxId);
     this.#store.update(sandboxId, { recorded: 1 });
     this.#store.addUsage(new Date(row.ended_at).toISOString().slice(0, 10), view.sandboxSeconds);
     this.#events({
@@ -344,6 +383,15 @@ export class Sandboxes {
     const current = await this.#ctx.storage.getAlarm();
     if (current === null || current > next) await this.#ctx.storage.setAlarm(next);
   }
+}
+
+function overCap(live: number, limit: number, freesAt: string | null): SandboxRefusal {
+  return {
+    status: 429,
+    code: "sandbox_limit_reached",
+    message: `Your team has ${live} of ${limit} sandboxes running; none are left.`,
+    hint: `Stop a running sandbox${freesAt ? ` or wait until one expires at ${freesAt}` : ""}. The code stays in the viewer meanwhile.`,
+  };
 }
 
 function unconfigured(browser: boolean): SandboxFallback {

@@ -1,6 +1,7 @@
 import { SignInScreen } from "./auth/SignInScreen.tsx";
+import { TeamPage } from "./auth/TeamPage.tsx";
 import { useConfig } from "./auth/use-config.ts";
-import { useSession } from "./auth/use-session.ts";
+import { useSession, useSupabaseSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
 import { useErrorReporting } from "./observability/error-reporting.ts";
@@ -10,6 +11,7 @@ import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
 export function App() {
   const { state: configState, reload } = useConfig();
   const { session, notice } = useSession();
+  useSupabaseSession(configState.status === "ready" ? configState.config : null);
   useErrorReporting(
     configState.status === "ready" ? configState.config : null,
     session?.teamId ?? undefined,
@@ -48,6 +50,9 @@ export function App() {
     );
   }
 
+  if (window.location.pathname === "/team") {
+    return <TeamPage config={configState.config} session={session} />;
+  }
   if (window.location.pathname === "/ops") {
     return <OpsPage config={configState.config} session={session} />;
   }

@@ -59,4 +59,26 @@ as $$
   )::jsonb
 $$;
 
+create or replace function auth.email() returns text
+  language sql stable
+  set search_path = ''
+as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.email', true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
+  )::text
+$$;
+
 grant usage on schema auth to anon, authenticated, service_role;
+grant execute on all functions in schema auth to anon, authenticated, service_role;
+
+-- The connecting user switches to these roles per transaction (as
+-- PostgREST's `authenticator` does), so it must be a member of them. A
+-- superuser already may; granting keeps a plain login user working too.
+do $$
+begin
+  if not pg_has_role(current_user, 'authenticated', 'member') then
+    execute format('grant anon, authenticated, service_role to %I', current_user);
+  end if;
+end
+$$;

@@ -49,6 +49,11 @@ function pids(pattern: string): number[] {
   }
 }
 
+function withoutNodeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_ENV: _ignored, ...rest } = env;
+  return rest;
+}
+
 function isUnder(pid: number, folder: string): boolean {
   try {
     return readlinkSync(`/proc/${pid}/cwd`) === folder.replace(/\/$/, "");
@@ -63,7 +68,9 @@ describe("npm run dev", () => {
     dev = spawn("npm", ["run", "dev", "--silent"], {
       cwd: projectRoot,
       env: {
-        ...process.env,
+        // As a person runs it: vitest's NODE_ENV=test would make Vite build
+        // React in development mode into the dist/ other tests serve.
+        ...withoutNodeEnv(process.env),
         PORT: String(port),
         KILN_SIMULATOR_PORT: String(await freePort()),
         KILN_E2B_SIMULATOR_PORT: String(await freePort()),

@@ -33,14 +33,17 @@ function attemptSignIn(email: string) {
 /** A token shaped like Supabase's for a person Kiln has never seen (the hosted sign-up path). */
 async function supabaseToken(email: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: "authenticated", email, app_metadata: { provider: "email" } })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(crypto.randomUUID())
-    .setIssuer("https://kiln.test/auth/v1")
-    .setAudience("authenticated")
-    .setIssuedAt(now)
-    .setExpirationTime(now + 600)
-    .sign(new TextEncoder().encode("kiln-local-development-secret-never-valid-in-production"));
+  return (
+    new SignJWT({ role: "authenticated", email, app_metadata: { provider: "email" } })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(crypto.randomUUID())
+      // The workers tests configure SUPABASE_URL (the Supabase Auth simulator): its issuer.
+      .setIssuer(`${env.SUPABASE_URL}/auth/v1`)
+      .setAudience("authenticated")
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .sign(new TextEncoder().encode("kiln-local-development-secret-never-valid-in-production"))
+  );
 }
 
 describe("go-live stages", () => {

@@ -4,10 +4,9 @@
  * through the OpenAI SDK, and the answer streams back as SSE and is saved.
  */
 import { describe, expect, it } from "vitest";
-import type { ConversationResponse } from "../../contract/api.ts";
 import { parseCodeAnswer } from "../../contract/code-format.ts";
 import { joinedText, readChatEvents } from "../support/sse.ts";
-import { api, readError, signIn } from "./helpers.ts";
+import { api, readError, signIn, waitForMessages } from "./helpers.ts";
 
 describe("POST /api/chat", () => {
   it("streams meta, text, usage and done, then keeps the turn in history", async () => {
@@ -42,10 +41,12 @@ describe("POST /api/chat", () => {
     expect(answer.template).toBe("react");
     expect(answer.files.map((file) => file.path)).toContain("src/App.tsx");
 
-    const history = await api(`/api/conversations/${meta.conversationId}`, {
+    const saved = await waitForMessages({
       token: session.access_token,
+      conversationId: meta.conversationId,
+      count: 2,
     });
-    const saved = (await history.json()) as ConversationResponse;
+    if (!saved) throw new Error("the conversation was never saved");
     expect(saved.messages.map((message) => [message.role, message.status])).toEqual([
       ["user", "complete"],
       ["assistant", "complete"],
@@ -65,6 +66,11 @@ describe("POST /api/chat", () => {
     );
     const meta = first[0]?.event;
     if (meta?.type !== "meta") throw new Error("first event is not meta");
+    await waitForMessages({
+      token: session.access_token,
+      conversationId: meta.conversationId,
+      count: 2,
+    });
 
     const second = await api("/api/chat", {
       token: session.access_token,
@@ -78,10 +84,12 @@ describe("POST /api/chat", () => {
     // The second prompt carries the first answer, so it is larger.
     expect(usage.usage.inputTokens).toBeGreaterThan(firstUsage.usage.inputTokens + 100);
 
-    const history = await api(`/api/conversations/${meta.conversationId}`, {
+    const history = await waitForMessages({
       token: session.access_token,
+      conversationId: meta.conversationId,
+      count: 4,
     });
-    expect(((await history.json()) as ConversationResponse).messages).toHaveLength(4);
+    expect(history?.messages).toHaveLength(4);
   });
 
   it("includes a saved code selection in the prompt", async () => {

@@ -211,5 +211,7 @@ describe("routing switches", () => {
     );
     expect(metaOf(events)).toMatchObject({ provider: "simulator-anthropic", fallbackUsed: true });
     expect((await simCalls(tag)).map((call) => call.protocol)).toEqual(["anthropic"]);
+    const saved = await savedAnswer(session.access_token, metaOf(events).conversationId);
+    expect(saved).toMatchObject({ provider: "simulator-anthropic", fallbackUsed: true });
   });
 });

@@ -95,8 +95,10 @@ export function lastUsage(events: ReceivedEvent[]) {
 export async function savedAnswer(token: string, conversationId: string): Promise<MessageView> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const response = await api(`/api/conversations/${conversationId}`, { token });
-    const body = (await response.json()) as ConversationResponse;
-    const answer = body.messages.find((message) => message.role === "assistant");
+    // Saved through the write queue: until the batch lands the conversation is a 404.
+    const body = response.ok ? ((await response.json()) as ConversationResponse) : null;
+    if (!response.ok) await response.body?.cancel();
+    const answer = body?.messages.find((message) => message.role === "assistant");
     if (answer) return answer;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,7 +1,8 @@
 /**
  * Starts what the workerd tests talk to over real sockets: Postgres (PGlite
- * on a free port with the migrations applied, or DATABASE_URL) and the
- * provider simulator, and hands their URLs to the pool through `provide`.
+ * on a free port with the migrations applied, or DATABASE_URL), the provider
+ * simulator and the Supabase Auth simulator (JWKS), and hands their URLs to
+ * the pool through `provide`.
  */
 import type { TestProject } from "vitest/node";
 import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
@@ -9,6 +10,7 @@ import { startLocalDatabase } from "../../local/pglite-server.ts";
 import { startE2bSimulator } from "../simulators/e2b/server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
 import { startSentrySimulator } from "../simulators/sentry/server.ts";
+import { startSupabaseAuthSimulator } from "../simulators/supabase-auth/server.ts";
 import { startWebhookReceiver } from "../simulators/webhook/server.ts";
 
 declare module "vitest" {
@@ -18,11 +20,28 @@ declare module "vitest" {
     sentryUrl: string;
     sentryDsn: string;
     webhookUrl: string;
+    supabaseUrl: string;
     e2bSimulatorUrl: string;
   }
 }
 
+/**
+ * Miniflare's local Hyperdrive proxy pipes workerd's socket to Postgres with
+ * no 'error' listener on either end (miniflare 4.20260426.0,
+ * plugins/hyperdrive/hyperdrive-proxy.ts). When a test file's runtime is torn
+ * down while a connection is open (a queue consumer still saving a batch),
+ * the reset surfaces as an unhandled ECONNRESET that kills the whole run.
+ * Only that error is ignored here; anything else still ends the process.
+ */
+function ignoreProxyConnectionResets() {
+  process.on("uncaughtException", (error: NodeJS.ErrnoException) => {
+    if (error.code === "ECONNRESET" && error.syscall === "read") return;
+    throw error;
+  });
+}
+
 export default async function setup(project: TestProject) {
+  ignoreProxyConnectionResets();
   const external = process.env.DATABASE_URL;
   const database = external ? undefined : await startLocalDatabase();
   if (external) await migrate(external);
@@ -32,9 +51,11 @@ export default async function setup(project: TestProject) {
     firstTokenDelayMs: 0,
     chunkDelayMs: 0,
   });
+  const supabase = await startSupabaseAuthSimulator();
 
   project.provide("databaseUrl", withPasswordForHyperdrive(external ?? database?.url ?? ""));
   project.provide("simulatorUrl", simulator.url);
+  project.provide("supabaseUrl", supabase.url);
   const e2b = await startE2bSimulator();
   project.provide("e2bSimulatorUrl", e2b.url);
 
@@ -46,6 +67,7 @@ export default async function setup(project: TestProject) {
   project.provide("webhookUrl", webhook.url);
 
   return async () => {
+    await supabase.close();
     await simulator.close();
     await sentry.close();
     await webhook.close();

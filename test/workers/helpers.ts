@@ -1,5 +1,5 @@
 import { SELF } from "cloudflare:test";
-import type { DevSignInResponse } from "../../contract/api.ts";
+import type { ConversationResponse, DevSignInResponse } from "../../contract/api.ts";
 
 export const BASE = "https://kiln.test";
 
@@ -45,4 +45,34 @@ export async function readError(response: Response): Promise<ErrorBody["error"]>
     throw new Error("error body and X-Request-Id disagree");
   }
   return body.error;
+}
+
+/**
+ * Messages are saved through the write queue, so they land a moment after
+ * the stream ends: polls the conversation until it holds `count` messages
+ * (or gives up after `timeoutMs`, returning what it last saw).
+ */
+export async function waitForMessages(options: {
+  token: string;
+  conversationId: string;
+  count: number;
+  teamId?: string;
+  timeoutMs?: number;
+}): Promise<ConversationResponse | null> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  let last: ConversationResponse | null = null;
+  while (Date.now() < deadline) {
+    const response = await api(`/api/conversations/${options.conversationId}`, {
+      token: options.token,
+      headers: options.teamId ? { "x-team-id": options.teamId } : {},
+    });
+    if (response.status === 200) {
+      last = (await response.json()) as ConversationResponse;
+      if (last.messages.length >= options.count) return last;
+    } else {
+      await response.body?.cancel();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return last;
 }

@@ -231,7 +231,8 @@ describe("idempotency (L3)", () => {
     expect((await chat(session.access_token, "another body", headers)).status).toBe(422);
     expect(await simCalls(tag)).toHaveLength(1);
 
-    // Only one user message was saved for the three requests.
+    // Only one user message was saved for the three requests (once the queued writes land).
+    await savedAnswer(session.access_token, metaOf(eventsA).conversationId);
     const conversation = await SELF.fetch(
       `${BASE}/api/conversations/${metaOf(eventsA).conversationId}`,
       {
@@ -301,5 +302,12 @@ describe("the SSE response", () => {
     }
     await reader?.cancel();
     expect(text).toContain(": keep-alive\n\n");
+
+    // The cancelled answer is aborted after the grace period and saved as such.
+    const saved = await savedAnswer(
+      session.access_token,
+      response.headers.get("x-conversation-id") ?? "",
+    );
+    expect(saved.status).toBe("aborted");
   });
 });

@@ -12,8 +12,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppBindings } from "../env.ts";
-import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { allow } from "../routes/access.ts";
 import { admissionPolicySchema } from "./policy.ts";
 import { leaveWaitlist, listWaitlist, readPolicy, writePolicy } from "./store.ts";
 
@@ -24,23 +24,23 @@ const admitRequestSchema = z.object({
 });
 
 export const admissionRoutes = new Hono<AppBindings>()
-  .get("/admission", requirePlatformOperator(), async (c) => {
+  .get("/admission", allow("GET /api/ops/admission"), async (c) => {
     return c.json({ policy: await readPolicy(c.env) });
   })
-  .put("/admission", requirePlatformOperator(), async (c) => {
+  .put("/admission", allow("PUT /api/ops/admission"), async (c) => {
     const policy = await parseJsonBody(c, admissionPolicySchema);
     const stored = { ...policy, allow: [...new Set(policy.allow)] };
     await writePolicy(c.env, stored);
     return c.json({ policy: stored });
   })
-  .get("/admission/waitlist", requirePlatformOperator(), async (c) => {
+  .get("/admission/waitlist", allow("GET /api/ops/admission/waitlist"), async (c) => {
     const page = await listWaitlist(c.env, {
       cursor: c.req.query("cursor"),
       limit: WAITLIST_PAGE_SIZE,
     });
     return c.json({ waitlist: page.entries, cursor: page.cursor ?? null });
   })
-  .post("/admission/admit", requirePlatformOperator(), async (c) => {
+  .post("/admission/admit", allow("POST /api/ops/admission/admit"), async (c) => {
     const { emails } = await parseJsonBody(c, admitRequestSchema);
     const policy = await readPolicy(c.env);
 

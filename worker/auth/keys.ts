@@ -16,3 +16,14 @@ export function hs256Secret(env: Env): Uint8Array | undefined {
   if (isDevelopment(env)) return encoder.encode(LOCAL_DEVELOPMENT_SECRET);
   return undefined;
 }
+
+/**
+ * Where the project's public signing keys are: `SUPABASE_JWKS_URL`, else
+ * `<SUPABASE_URL>/auth/v1/.well-known/jwks.json`; undefined when neither is
+ * set (HS256 only).
+ */
+export function jwksUrl(env: Env): string | undefined {
+  if (env.SUPABASE_JWKS_URL) return env.SUPABASE_JWKS_URL;
+  if (!env.SUPABASE_URL) return undefined;
+  return `${env.SUPABASE_URL.replace(/\/+$/, "")}/auth/v1/.well-known/jwks.json`;
+}

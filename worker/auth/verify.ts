@@ -1,13 +1,23 @@
 /**
- * Verifies Supabase access tokens with jose. The algorithm allow-list is fixed
- * per key source (HS256 for the shared secret), so a token cannot choose its
- * own algorithm; issuer, audience and expiry are always checked.
+ * Verifies Supabase access tokens with jose, the way Supabase issues them
+ * now (asymmetric keys from the project's JWKS: ES256, RS256) and did before
+ * (the legacy HS256 project secret). Either source or both may be
+ * configured. Each source has a fixed algorithm allow-list, so a token
+ * cannot pick how it is checked: HS256 only ever meets the secret, ES256 and
+ * RS256 only ever meet a JWKS key; `none` and everything else are refused.
  */
-import { errors as joseErrors, jwtVerify } from "jose";
+import {
+  decodeProtectedHeader,
+  importJWK,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+} from "jose";
 import { tokenIssuer } from "../config.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { hs256Secret } from "./keys.ts";
+import { JwksCache, JwksUnavailableError } from "./jwks-cache.ts";
+import { hs256Secret, jwksUrl } from "./keys.ts";
 
 export type AuthContext = {
   userId: string;
@@ -18,52 +28,120 @@ export type AuthContext = {
    * Supabase, so a user cannot grant it to themselves.
    */
   isPlatformOperator: boolean;
+  /** The verified claim set, handed to Postgres as `request.jwt.claims` for RLS. */
+  claims: JWTPayload;
 };
 
 export const PLATFORM_OPERATOR_ROLE = "platform_operator";
 
-const CLOCK_TOLERANCE_SECONDS = 30;
+/** The one clock leeway, applied to `exp`, `nbf` and `iat` alike. */
+export const CLOCK_LEEWAY_SECONDS = 30;
+
+const SECRET_ALGORITHMS = ["HS256"];
+const JWKS_ALGORITHMS = ["ES256", "RS256"];
 
 export async function verifyAccessToken(options: {
   env: Env;
   token: string;
   requestUrl: string;
 }): Promise<AuthContext> {
-  const secret = hs256Secret(options.env);
-  if (!secret) {
-    throw new ApiError({
-      status: 503,
-      code: "unauthorized",
-      message: "Sign-in is not configured on this server.",
-      hint: "An operator must set SUPABASE_JWT_SECRET.",
-    });
-  }
+  const { env, token } = options;
+  const secret = hs256Secret(env);
+  const keysUrl = jwksUrl(env);
+  if (!secret && !keysUrl) throw notConfigured();
+
+  const algorithm = headerAlgorithm(token);
+  const verifyOptions = {
+    audience: "authenticated",
+    issuer: tokenIssuer(env, options.requestUrl),
+    clockTolerance: CLOCK_LEEWAY_SECONDS,
+    requiredClaims: ["sub", "exp", "iat"],
+  };
 
   try {
-    const { payload } = await jwtVerify(options.token, secret, {
-      algorithms: ["HS256"],
-      audience: "authenticated",
-      issuer: tokenIssuer(options.env, options.requestUrl),
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: ["sub", "exp"],
-    });
-    if (payload.role !== "authenticated" || typeof payload.sub !== "string") {
-      throw new joseErrors.JWTClaimValidationFailed("not a user token", payload, "role");
+    let payload: JWTPayload;
+    if (secret && SECRET_ALGORITHMS.includes(algorithm)) {
+      ({ payload } = await jwtVerify(token, secret, {
+        ...verifyOptions,
+        algorithms: SECRET_ALGORITHMS,
+      }));
+    } else if (keysUrl && JWKS_ALGORITHMS.includes(algorithm)) {
+      const cache = new JwksCache({ url: keysUrl, kv: env.KILN_KV });
+      ({ payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const jwk = header.kid ? await cache.findKey(header.kid) : undefined;
+          // A key that names its algorithm is only good for that one.
+          if (!jwk || (jwk.alg && jwk.alg !== header.alg)) {
+            throw new joseErrors.JWKSNoMatchingKey();
+          }
+          return importJWK(jwk, header.alg);
+        },
+        { ...verifyOptions, algorithms: JWKS_ALGORITHMS },
+      ));
+    } else {
+      throw new joseErrors.JOSEAlgNotAllowed(`"${algorithm}" is not accepted here`);
     }
-    const appMetadata = (payload.app_metadata ?? {}) as { kiln_role?: unknown };
-    return {
-      userId: payload.sub,
-      email: typeof payload.email === "string" ? payload.email : "",
-      isPlatformOperator: appMetadata.kiln_role === PLATFORM_OPERATOR_ROLE,
-    };
+    return toAuthContext(payload);
   } catch (error) {
-    const expired = error instanceof joseErrors.JWTExpired;
-    throw new ApiError({
-      status: 401,
-      code: "unauthorized",
-      message: expired ? "Your session has expired." : "The access token is not valid.",
-      hint: "Sign in again to get a new token.",
-      cause: error,
-    });
+    if (error instanceof JwksUnavailableError) throw keysUnavailable(error);
+    throw invalidToken(error);
   }
+}
+
+function toAuthContext(payload: JWTPayload): AuthContext {
+  const issuedAt = payload.iat ?? 0;
+  if (issuedAt > Math.floor(Date.now() / 1000) + CLOCK_LEEWAY_SECONDS) {
+    throw new joseErrors.JWTClaimValidationFailed("issued in the future", payload, "iat");
+  }
+  // Legacy anon/service keys are JWTs too; only a signed-in user's token may call.
+  if (payload.role !== "authenticated" || typeof payload.sub !== "string") {
+    throw new joseErrors.JWTClaimValidationFailed("not a user token", payload, "role");
+  }
+
+  const appMetadata = (payload.app_metadata ?? {}) as { kiln_role?: unknown };
+  return {
+    userId: payload.sub,
+    email: typeof payload.email === "string" ? payload.email.toLowerCase() : "",
+    isPlatformOperator: appMetadata.kiln_role === PLATFORM_OPERATOR_ROLE,
+    claims: payload,
+  };
+}
+
+function headerAlgorithm(token: string): string {
+  try {
+    return decodeProtectedHeader(token).alg ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function invalidToken(error: unknown): ApiError {
+  const expired = error instanceof joseErrors.JWTExpired;
+  return new ApiError({
+    status: 401,
+    code: "unauthorized",
+    message: expired ? "Your session has expired." : "The access token is not valid.",
+    hint: "Sign in again to get a new token.",
+    cause: error,
+  });
+}
+
+function notConfigured(): ApiError {
+  return new ApiError({
+    status: 503,
+    code: "unauthorized",
+    message: "Sign-in is not configured on this server.",
+    hint: "An operator must set SUPABASE_URL (JWKS) or SUPABASE_JWT_SECRET.",
+  });
+}
+
+function keysUnavailable(error: unknown): ApiError {
+  return new ApiError({
+    status: 503,
+    code: "auth_unavailable",
+    message: "The sign-in keys could not be loaded, so the token cannot be checked.",
+    hint: "Try again in a moment; an operator should check the Supabase project's JWKS URL.",
+    cause: error,
+  });
 }

@@ -1,37 +1,57 @@
-import type { TeamView } from "../../contract/api.ts";
-import type { AuthContext } from "../auth/verify.ts";
-import { ApiError } from "../errors.ts";
-import type { Sql } from "./client.ts";
-import { ensurePersonalTeam, listTeamsForUser } from "./teams.ts";
-
 /**
  * The team a request acts for: the one named by `X-Team-Id`, which the
  * caller must belong to, or else their first team (their personal team,
- * created on first use).
- *
- * TODO(soon): cache memberships in the isolate for under 60 s so the chat hot
- * path costs no Postgres round trip (issue: identity and tenant isolation).
+ * created on first use). Memberships come from the cache in memberships.ts,
+ * so this costs no Postgres round trip on a warm path.
  */
+import { z } from "zod";
+import type { TeamView } from "../../contract/api.ts";
+import type { AuthContext } from "../auth/verify.ts";
+import type { Env } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { withSql } from "./client.ts";
+import { findMembership } from "./memberships.ts";
+import { ensurePersonalTeam, listTeamsForUser } from "./teams.ts";
+import { asTenant } from "./tenant.ts";
+
+const teamIdSchema = z.uuid();
+const DEFAULT_TEAM_TTL_MS = 30_000;
+const isolateDefaultTeams = new Map<string, { teamId: string; checkedAtMs: number }>();
+
 export async function resolveActiveTeam(
-  sql: Sql,
+  env: Env,
   options: { auth: AuthContext; requestedTeamId: string | undefined },
 ): Promise<TeamView> {
-  const teams = await listTeamsForUser(sql, options.auth.userId);
-
-  if (options.requestedTeamId) {
-    const team = teams.find((candidate) => candidate.id === options.requestedTeamId);
-    if (!team) {
-      throw new ApiError({
-        status: 403,
-        code: "forbidden",
-        message: "You are not a member of that team.",
-        hint: "Pick one of your teams, or ask its owner for an invitation.",
-      });
-    }
+  const { auth } = options;
+  const requested = options.requestedTeamId?.trim();
+  if (requested) {
+    const team = teamIdSchema.safeParse(requested).success
+      ? await findMembership(env, { auth, teamId: requested })
+      : null;
+    if (!team) throw notAMember();
     return team;
   }
 
-  return (
-    teams[0] ?? ensurePersonalTeam(sql, { id: options.auth.userId, email: options.auth.email })
-  );
+  const remembered = isolateDefaultTeams.get(auth.userId);
+  if (remembered && Date.now() - remembered.checkedAtMs < DEFAULT_TEAM_TTL_MS) {
+    const team = await findMembership(env, { auth, teamId: remembered.teamId });
+    if (team) return team;
+  }
+
+  const team = await withSql(env, async (sql) => {
+    const teams = await asTenant(sql, auth, (tx) => listTeamsForUser(tx, auth.userId));
+    // Creating the personal team is privileged: no team exists yet to grant it.
+    return teams[0] ?? ensurePersonalTeam(sql, { id: auth.userId, email: auth.email });
+  });
+  isolateDefaultTeams.set(auth.userId, { teamId: team.id, checkedAtMs: Date.now() });
+  return team;
+}
+
+function notAMember(): ApiError {
+  return new ApiError({
+    status: 403,
+    code: "forbidden",
+    message: "You are not a member of that team.",
+    hint: "Pick one of your teams, or ask its owner for an invitation.",
+  });
 }

@@ -40,16 +40,27 @@ export async function withSql<T>(env: Env, work: (sql: Sql) => Promise<T>): Prom
   }
 }
 
-function translateDatabaseError(error: unknown): unknown {
-  if (error instanceof ApiError) return error;
+/** True when Postgres could not be reached at all, as opposed to refusing a statement. */
+export function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  const connectionFailure =
+  if (
     code === "ECONNREFUSED" ||
     code === "CONNECT_TIMEOUT" ||
     code === "CONNECTION_CLOSED" ||
     code === "CONNECTION_ENDED" ||
-    code === "CONNECTION_DESTROYED";
-  if (!connectionFailure) return error;
+    code === "CONNECTION_DESTROYED"
+  ) {
+    return true;
+  }
+  // workerd's sockets fail a refused or dropped connection with this message and no code.
+  return (
+    error instanceof Error && /network connection lost|connection refused/i.test(error.message)
+  );
+}
+
+function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof ApiError) return error;
+  if (!isConnectionFailure(error)) return error;
   return new ApiError({
     status: 503,
     code: "database_unavailable",

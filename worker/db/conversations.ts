@@ -6,7 +6,7 @@ import type {
   TemplateId,
   Usage,
 } from "../../contract/api.ts";
-import type { Sql } from "./client.ts";
+import type { TenantSql } from "./tenant.ts";
 
 type ConversationRow = {
   id: string;
@@ -68,7 +68,10 @@ function toMessage(row: MessageRow): MessageView {
   };
 }
 
-export async function listConversations(sql: Sql, teamId: string): Promise<ConversationSummary[]> {
+export async function listConversations(
+  sql: TenantSql,
+  teamId: string,
+): Promise<ConversationSummary[]> {
   const rows = await sql<ConversationRow[]>`
     select id, title, template, created_at, updated_at from public.conversations
     where team_id = ${teamId} order by updated_at desc limit ${LIST_LIMIT}`;
@@ -76,7 +79,7 @@ export async function listConversations(sql: Sql, teamId: string): Promise<Conve
 }
 
 export async function findConversation(
-  sql: Sql,
+  sql: TenantSql,
   options: { teamId: string; conversationId: string },
 ): Promise<ConversationSummary | null> {
   const [row] = await sql<ConversationRow[]>`
@@ -85,20 +88,8 @@ export async function findConversation(
   return row ? toSummary(row) : null;
 }
 
-export async function createConversation(
-  sql: Sql,
-  options: { teamId: string; userId: string; title: string; template: TemplateId | null },
-): Promise<ConversationSummary> {
-  const [row] = await sql<ConversationRow[]>`
-    insert into public.conversations (team_id, created_by, title, template)
-    values (${options.teamId}, ${options.userId}, ${options.title}, ${options.template})
-    returning id, title, template, created_at, updated_at`;
-  if (!row) throw new Error("conversation insert returned no row");
-  return toSummary(row);
-}
-
 export async function listMessages(
-  sql: Sql,
+  sql: TenantSql,
   options: { conversationId: string; limit?: number },
 ): Promise<MessageView[]> {
   const limit = options.limit ?? 500;
@@ -110,36 +101,4 @@ export async function listMessages(
       order by created_at desc, role desc limit ${limit}
     ) recent order by created_at, role desc`;
   return rows.map(toMessage);
-}
-
-export type NewMessage = {
-  id: string;
-  conversationId: string;
-  teamId: string;
-  authorId: string | null;
-  role: "user" | "assistant";
-  content: string;
-  status: MessageStatus;
-  provider?: string | null;
-  model?: string | null;
-  fallbackUsed?: boolean;
-  usage?: Usage | null;
-  attachments?: Attachment[];
-  errorCode?: string | null;
-};
-
-export async function insertMessage(sql: Sql, message: NewMessage): Promise<void> {
-  const usage = message.usage ?? null;
-  await sql`
-    insert into public.messages (id, conversation_id, team_id, author_id, role, content, status,
-      provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-      attachments, error_code, fallback_used)
-    values (${message.id}, ${message.conversationId}, ${message.teamId}, ${message.authorId},
-      ${message.role}, ${message.content}, ${message.status}, ${message.provider ?? null},
-      ${message.model ?? null}, ${usage?.inputTokens ?? null}, ${usage?.outputTokens ?? null},
-      ${usage?.cacheReadTokens ?? null}, ${usage?.cacheWriteTokens ?? null},
-      ${sql.json(message.attachments ?? [])}, ${message.errorCode ?? null},
-      ${message.fallbackUsed ?? false})`;
-  await sql`
-    update public.conversations set updated_at = now() where id = ${message.conversationId}`;
 }

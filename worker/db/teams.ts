@@ -1,6 +1,7 @@
 import type { TeamView } from "../../contract/api.ts";
 import { admitNewPerson } from "../admission/gate.ts";
 import type { Sql } from "./client.ts";
+import type { TenantSql } from "./tenant.ts";
 
 /**
  * Makes sure a signed-in person has a profile and a personal team they own:
@@ -30,7 +31,7 @@ export async function ensurePersonalTeam(
   });
 }
 
-export async function listTeamsForUser(sql: Sql, userId: string): Promise<TeamView[]> {
+export async function listTeamsForUser(sql: TenantSql, userId: string): Promise<TeamView[]> {
   return sql<TeamView[]>`
     select t.id, t.name, m.role
     from public.memberships m join public.teams t on t.id = m.team_id

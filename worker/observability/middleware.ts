@@ -45,7 +45,7 @@ async function afterResponse(c: Context<AppBindings>, startedAt: number) {
     requestId: c.get("requestId"),
     traceId: trace.traceId,
     spanId: trace.spanId,
-    teamId: c.get("teamId"),
+    teamId: c.get("teamId") ?? c.get("team")?.id,
     userHash,
     method: c.req.method,
     route,

@@ -11,7 +11,6 @@ import {
 } from "../../contract/observability.ts";
 import { platformMetrics } from "../../durable-objects/observability/platform-metrics.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
-import { withSql } from "../db/client.ts";
 import type { AppBindings } from "../env.ts";
 import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
@@ -20,9 +19,10 @@ import { readSwitchesForOperators, updateIncidentSwitches } from "./switches.ts"
 export const observabilityRoutes = new Hono<AppBindings>()
   .get("/metrics", async (c) => {
     const auth = c.get("auth");
-    const team = await withSql(c.env, (sql) =>
-      resolveActiveTeam(sql, { auth, requestedTeamId: c.req.header("x-team-id") }),
-    );
+    const team = await resolveActiveTeam(c.env, {
+      auth,
+      requestedTeamId: c.req.header("x-team-id"),
+    });
     c.set("teamId", team.id);
 
     const gateway = c.env.TEAM_GATEWAY.get(c.env.TEAM_GATEWAY.idFromName(team.id));

@@ -20,23 +20,21 @@ import {
 } from "../../contract/routing.ts";
 import { ROUTING_KV_KEY, readRouting } from "../../durable-objects/routing.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
-import { withSql } from "../db/client.ts";
 import type { AppBindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { logger } from "../logger.ts";
-import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { allow } from "./access.ts";
 import { teamGateway } from "./chat-gateway.ts";
 
 const teamIdSchema = z.uuid();
 
 export const opsRoutingRoutes = new Hono<AppBindings>()
-  .use("*", requirePlatformOperator())
-  .get("/routing", async (c) => {
+  .get("/routing", allow("GET /api/ops/routing"), async (c) => {
     const body: OpsRoutingResponse = { routing: await readRouting(c.env) };
     return c.json(body);
   })
-  .put("/routing", async (c) => {
+  .put("/routing", allow("PUT /api/ops/routing"), async (c) => {
     const update = await parseJsonBody(c, routingUpdateSchema);
     const current = await readRouting(c.env);
     if (current.version !== update.expectedVersion) {
@@ -62,7 +60,7 @@ export const opsRoutingRoutes = new Hono<AppBindings>()
     const body: OpsRoutingResponse = { routing: next };
     return c.json(body);
   })
-  .get("/breakers", async (c) => {
+  .get("/breakers", allow("GET /api/ops/breakers"), async (c) => {
     const requested = c.req.query("teamId");
     let teamId: string;
     if (requested !== undefined) {
@@ -76,9 +74,10 @@ export const opsRoutingRoutes = new Hono<AppBindings>()
       }
       teamId = requested;
     } else {
-      const team = await withSql(c.env, (sql) =>
-        resolveActiveTeam(sql, { auth: c.get("auth"), requestedTeamId: c.req.header("x-team-id") }),
-      );
+      const team = await resolveActiveTeam(c.env, {
+        auth: c.get("auth"),
+        requestedTeamId: c.req.header("x-team-id"),
+      });
       teamId = team.id;
     }
 

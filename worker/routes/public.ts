@@ -36,6 +36,9 @@ export const publicRoutes = new Hono<AppBindings>()
       environment: c.env.ENVIRONMENT,
       version: c.env.KILN_VERSION,
       devSignIn: isDevelopment(c.env),
+      ...(c.env.SUPABASE_URL && c.env.SUPABASE_ANON_KEY
+        ? { supabase: { url: c.env.SUPABASE_URL, anonKey: c.env.SUPABASE_ANON_KEY } }
+        : {}),
       provider: { name: provider.name, model: provider.model, simulated: provider.simulated },
       sandbox: e2bConnection(c.env)
         ? { mode: "e2b", simulated: e2bConnection(c.env)?.simulated ?? false }

@@ -21,49 +21,50 @@ import {
 import type { Result, SandboxRefusal } from "../../durable-objects/sandboxes/manager.ts";
 import { SANDBOX_SETTINGS_KEY } from "../../durable-objects/sandboxes/settings.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
-import { withSql } from "../db/client.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { allow } from "./access.ts";
 
 const SANDBOX_ID = /^[0-9a-f-]{36}$/;
 
 export const sandboxRoutes = new Hono<AppBindings>()
-  .get("/sandbox/settings", requirePlatformOperator(), async (c) => {
+  .get("/sandbox/settings", allow("GET /api/sandbox/settings"), async (c) => {
     const stored = await c.env.KILN_KV.get(SANDBOX_SETTINGS_KEY, "json");
     return c.json({ settings: (stored ?? {}) as SandboxSettingsOverride });
   })
-  .put("/sandbox/settings", requirePlatformOperator(), async (c) => {
+  .put("/sandbox/settings", allow("PUT /api/sandbox/settings"), async (c) => {
     const settings = await parseJsonBody(c, sandboxSettingsSchema);
     await c.env.KILN_KV.put(SANDBOX_SETTINGS_KEY, JSON.stringify(settings));
     return c.json({ settings });
   })
-  .post("/sandbox", async (c) => {
+  .post("/sandbox", allow("POST /api/sandbox"), async (c) => {
     const request = await parseJsonBody(c, sandboxCreateRequestSchema);
     const teamId = await activeTeamId(c.env, c.get("auth"), c.req.header("x-team-id"));
-    const opened = await gateway(c.env, teamId).openSandbox({ teamId, request });
+    const userId = c.get("auth").userId;
+    const opened = await gateway(c.env, teamId).openSandbox({ teamId, userId, request });
     return eventStream(unwrap(opened), c.get("requestId"));
   })
-  .get("/sandbox/:id", async (c) => {
+  .get("/sandbox/:id", allow("GET /api/sandbox/:id"), async (c) => {
     const { teamId, sandboxId } = await target(c);
     return c.json(unwrap(await gateway(c.env, teamId).sandboxStatus(sandboxId)));
   })
-  .get("/sandbox/:id/logs", async (c) => {
+  .get("/sandbox/:id/logs", allow("GET /api/sandbox/:id/logs"), async (c) => {
     const { teamId, sandboxId } = await target(c);
     return c.json(unwrap(await gateway(c.env, teamId).sandboxLogs(sandboxId)));
   })
-  .post("/sandbox/:id/keep-alive", async (c) => {
+  .post("/sandbox/:id/keep-alive", allow("POST /api/sandbox/:id/keep-alive"), async (c) => {
     const { teamId, sandboxId } = await target(c);
     return c.json({ sandbox: unwrap(await gateway(c.env, teamId).keepSandboxAlive(sandboxId)) });
   })
-  .post("/sandbox/:id/stop", async (c) => {
+  .post("/sandbox/:id/stop", allow("POST /api/sandbox/:id/stop"), async (c) => {
     const { teamId, sandboxId } = await target(c);
     return c.json({ sandbox: unwrap(await gateway(c.env, teamId).stopSandbox(sandboxId)) });
   })
-  .post("/sandbox/:id/recreate", async (c) => {
+  .post("/sandbox/:id/recreate", allow("POST /api/sandbox/:id/recreate"), async (c) => {
     const { teamId, sandboxId } = await target(c);
-    const opened = await gateway(c.env, teamId).recreateSandbox({ teamId, sandboxId });
+    const userId = c.get("auth").userId;
+    const opened = await gateway(c.env, teamId).recreateSandbox({ teamId, userId, sandboxId });
     return eventStream(unwrap(opened), c.get("requestId"));
   });
 
@@ -76,7 +77,7 @@ async function activeTeamId(
   auth: AppBindings["Variables"]["auth"],
   requestedTeamId: string | undefined,
 ): Promise<string> {
-  const team = await withSql(env, (sql) => resolveActiveTeam(sql, { auth, requestedTeamId }));
+  const team = await resolveActiveTeam(env, { auth, requestedTeamId });
   return team.id;
 }
 

@@ -6,55 +6,73 @@ import type {
   ConversationResponse,
   MeResponse,
 } from "../../contract/api.ts";
-import { resolveActiveTeam } from "../db/active-team.ts";
 import { withSql } from "../db/client.ts";
 import { findConversation, listConversations, listMessages } from "../db/conversations.ts";
+import { listInvitationsForEmail } from "../db/team-admin.ts";
 import { ensurePersonalTeam, listTeamsForUser } from "../db/teams.ts";
+import { asTenant, withTenant } from "../db/tenant.ts";
 import type { AppBindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { allow } from "./access.ts";
 
 const conversationIdSchema = z.uuid();
 
 export const workspaceRoutes = new Hono<AppBindings>()
-  .get("/me", async (c) => {
+  .get("/me", allow("GET /api/me"), async (c) => {
     const auth = c.get("auth");
-    const teams = await withSql(c.env, async (sql) => {
-      const existing = await listTeamsForUser(sql, auth.userId);
-      if (existing.length > 0) return existing;
-      return [await ensurePersonalTeam(sql, { id: auth.userId, email: auth.email })];
+    const body = await withSql(c.env, async (sql): Promise<MeResponse> => {
+      let teams = await asTenant(sql, auth, (tx) => listTeamsForUser(tx, auth.userId));
+      // First visit: creating the personal team is privileged, as no team grants it yet.
+      if (teams.length === 0)
+        teams = [await ensurePersonalTeam(sql, { id: auth.userId, email: auth.email })];
+      const invitations = auth.email ? await listInvitationsForEmail(sql, auth.email) : [];
+      const user = {
+        id: auth.userId,
+        email: auth.email,
+        isPlatformOperator: auth.isPlatformOperator,
+      };
+      return { user, teams, invitations };
     });
-    const body: MeResponse = {
-      user: { id: auth.userId, email: auth.email, isPlatformOperator: auth.isPlatformOperator },
-      teams,
-    };
     return c.json(body);
   })
-  .get("/conversations", async (c) => {
-    const conversations = await withSql(c.env, async (sql) => {
-      const team = await resolveActiveTeam(sql, {
-        auth: c.get("auth"),
-        requestedTeamId: c.req.header("x-team-id"),
-      });
-      return listConversations(sql, team.id);
-    });
+  .get("/conversations", allow("GET /api/conversations"), async (c) => {
+    const team = c.get("team");
+    const conversations = await withTenant(c.env, c.get("auth"), (sql) =>
+      listConversations(sql, team.id),
+    ).catch(historyUnavailable);
     const body: ConversationListResponse = { conversations };
     return c.json(body);
   })
-  .get("/conversations/:id", async (c) => {
+  .get("/conversations/:id", allow("GET /api/conversations/:id"), async (c) => {
     const id = c.req.param("id");
     if (!conversationIdSchema.safeParse(id).success) throw conversationNotFound();
+    const team = c.get("team");
 
-    const body = await withSql(c.env, async (sql): Promise<ConversationResponse> => {
-      const team = await resolveActiveTeam(sql, {
-        auth: c.get("auth"),
-        requestedTeamId: c.req.header("x-team-id"),
-      });
-      const conversation = await findConversation(sql, { teamId: team.id, conversationId: id });
-      if (!conversation) throw conversationNotFound();
-      return { conversation, messages: await listMessages(sql, { conversationId: id }) };
-    });
+    const body = await withTenant(
+      c.env,
+      c.get("auth"),
+      async (sql): Promise<ConversationResponse> => {
+        const conversation = await findConversation(sql, { teamId: team.id, conversationId: id });
+        if (!conversation) throw conversationNotFound();
+        return { conversation, messages: await listMessages(sql, { conversationId: id }) };
+      },
+    ).catch(historyUnavailable);
     return c.json(body);
   });
+
+/** With Postgres down, chat still works; history says why it is missing. */
+function historyUnavailable(error: unknown): never {
+  if (error instanceof ApiError && error.code === "database_unavailable") {
+    throw new ApiError({
+      status: 503,
+      code: "history_unavailable",
+      message: "Conversation history is unavailable right now; chat still works.",
+      hint: "New messages are kept and will appear here once the database is back.",
+      cause: error,
+    });
+  }
+  throw error;
+}
 
 export function conversationNotFound(): ApiError {
   return new ApiError({

@@ -9,7 +9,7 @@ import {
 import { createTraceparent, traceIdOf } from "./ids.ts";
 
 export type ApiRequestOptions = {
-  method?: "GET" | "POST" | "PUT";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;

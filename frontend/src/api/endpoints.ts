@@ -5,9 +5,13 @@ import type {
   ConversationListResponse,
   ConversationResponse,
   DevSignInResponse,
+  InvitationView,
   MeResponse,
+  TeamMembersResponse,
+  TeamRoleName,
+  TeamView,
 } from "../../../contract/api.ts";
-import { apiRequest } from "./client.ts";
+import { apiFetch, apiRequest } from "./client.ts";
 import type { ApiResult } from "./errors.ts";
 
 export function getConfig(): Promise<ApiResult<ClientConfig>> {
@@ -40,4 +44,47 @@ export function stopAnswer(idempotencyKey: string): Promise<ApiResult<{ stopped:
     method: "POST",
     headers: { "Idempotency-Key": idempotencyKey },
   });
+}
+
+export function getTeamMembers(): Promise<ApiResult<TeamMembersResponse>> {
+  return apiRequest("/api/team/members");
+}
+
+export function inviteMember(body: {
+  email: string;
+  role: "admin" | "member" | "viewer";
+}): Promise<ApiResult<{ invitation: InvitationView }>> {
+  return apiRequest("/api/team/invitations", { method: "POST", body });
+}
+
+export async function withdrawInvitation(id: string): Promise<ApiResult<null>> {
+  const result = await apiFetch(`/api/team/invitations/${encodeURIComponent(id)}`, {
+    method: "DELETE",
+  });
+  return result.ok ? { ok: true, data: null } : result;
+}
+
+export function changeMemberRole(
+  userId: string,
+  role: TeamRoleName,
+): Promise<ApiResult<{ userId: string; role: TeamRoleName }>> {
+  return apiRequest(`/api/team/members/${encodeURIComponent(userId)}`, {
+    method: "PATCH",
+    body: { role },
+  });
+}
+
+export async function removeMember(userId: string): Promise<ApiResult<null>> {
+  const result = await apiFetch(`/api/team/members/${encodeURIComponent(userId)}`, {
+    method: "DELETE",
+  });
+  return result.ok ? { ok: true, data: null } : result;
+}
+
+export function acceptInvitation(id: string): Promise<ApiResult<{ team: TeamView }>> {
+  return apiRequest(`/api/invitations/${encodeURIComponent(id)}/accept`, { method: "POST" });
+}
+
+export function createTeam(name: string): Promise<ApiResult<{ team: TeamView }>> {
+  return apiRequest("/api/teams", { method: "POST", body: { name } });
 }

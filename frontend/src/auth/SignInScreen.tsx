@@ -3,6 +3,7 @@ import type { ClientConfig } from "../../../contract/api.ts";
 import { devSignIn } from "../api/endpoints.ts";
 import type { ApiError } from "../api/errors.ts";
 import { ErrorNotice } from "../layout/ErrorNotice.tsx";
+import { SupabaseSignInForm } from "./SupabaseSignInForm.tsx";
 import { startSession } from "./session-store.ts";
 
 export type SignInScreenProps = { config: ClientConfig; notice: string | null };
@@ -20,7 +21,9 @@ export function SignInScreen({ config, notice }: SignInScreenProps) {
             {notice}
           </p>
         ) : null}
-        {config.devSignIn ? (
+        {config.supabase ? (
+          <SupabaseSignInForm settings={config.supabase} />
+        ) : config.devSignIn ? (
           <DevSignInForm />
         ) : (
           <p className="notice">Sign-in via Supabase is not configured.</p>

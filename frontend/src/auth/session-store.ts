@@ -38,6 +38,30 @@ export function startSession(response: DevSignInResponse): void {
   });
 }
 
+/** A session from supabase-js (sign-in or refresh); keeps the active team across refreshes. */
+export function startExternalSession(options: {
+  accessToken: string;
+  expiresAtSeconds: number;
+  user: { id: string; email: string };
+}): void {
+  const current = state.session;
+  const sameUser = current?.user.id === options.user.id;
+  save({
+    accessToken: options.accessToken,
+    expiresAtMs: options.expiresAtSeconds * 1000,
+    user: options.user,
+    teamId: sameUser ? (current?.teamId ?? null) : null,
+  });
+}
+
+const signOutHooks = new Set<() => void>();
+
+/** Lets a sign-in provider (supabase-js) end its own session when Kiln's ends. */
+export function onSessionEnded(hook: () => void): () => void {
+  signOutHooks.add(hook);
+  return () => signOutHooks.delete(hook);
+}
+
 export function setActiveTeam(teamId: string): void {
   if (state.session) save({ ...state.session, teamId });
 }
@@ -45,6 +69,7 @@ export function setActiveTeam(teamId: string): void {
 export function endSession(notice: string | null = null): void {
   localStorage.removeItem(STORAGE_KEY);
   setState({ session: null, notice });
+  for (const hook of signOutHooks) hook();
 }
 
 function save(session: Session): void {

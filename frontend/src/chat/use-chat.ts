@@ -39,14 +39,16 @@ export function useChat(options: UseChatOptions) {
   });
 
   useEffect(() => followConversation(options.conversationId), [options.conversationId]);
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    // Reset on (re)mount: StrictMode unmounts and remounts once in development,
+    // and a flag left true here would drop every answer's ending.
+    unmountingRef.current = false;
+    return () => {
       // Leaving the page is not Stop: the answer may be picked up again after a reload.
       unmountingRef.current = true;
       controllerRef.current?.abort();
-    },
-    [],
-  );
+    };
+  }, []);
 
   const onStreamEvent = useEffectEvent((messageId: string, event: ChatStreamEvent) => {
     if (event.type === "meta") {

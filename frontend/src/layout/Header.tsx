@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { ClientConfig } from "../../../contract/api.ts";
 import { endSession } from "../auth/session-store.ts";
+import { TeamSwitcher } from "../auth/TeamSwitcher.tsx";
 import { SimulatedBadge } from "./SimulatedBadge.tsx";
 import { ThemeToggle } from "./ThemeToggle.tsx";
 
@@ -33,6 +34,7 @@ export function Header({ config, email, children, operator = false }: HeaderProp
         ) : null}
         {email ? (
           <>
+            <TeamSwitcher />
             <span className="app-header__email" title={email}>
               {email}
             </span>

@@ -1,0 +1,138 @@
+/**
+ * Tenant isolation as people see it: two people, each in their own team,
+ * in two separate browsers. Each sees their own conversation after a
+ * reload and never the other's, not in the list and not by its link. Then
+ * one invites the other as a viewer, who can read the team's conversation
+ * but is told they cannot send.
+ */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Stack, startStack } from "../../local/stack.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { freePort } from "../support/ports.ts";
+
+let stack: Stack;
+let ada: BrowserContext;
+let bo: BrowserContext;
+
+beforeAll(async () => {
+  stack = await startStack({
+    port: await freePort(),
+    stateDir: await mkdtemp(join(tmpdir(), "kiln-teams-")),
+    inMemoryDatabase: true,
+    simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 1 },
+  });
+  ada = await launchBrowser();
+  bo = await launchBrowser();
+});
+
+afterAll(async () => {
+  await ada?.close();
+  await bo?.close();
+  await stack?.stop();
+});
+
+async function signIn(page: Page, email: string) {
+  await page.goto(stack.url);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
+}
+
+async function ask(page: Page, message: string): Promise<string> {
+  await page.getByLabel("Message").fill(message);
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect
+    .poll(() => page.getByTestId("assistant-message").last().getAttribute("data-status"), {
+      timeout: 30_000,
+    })
+    .toBe("complete");
+  return new URL(page.url()).searchParams.get("c") ?? "";
+}
+
+/** The titles in the conversation picker, after the saved list has been read again. */
+async function listedTitles(page: Page): Promise<string[]> {
+  await page.goto(stack.url);
+  await expect.poll(() => page.getByLabel("Message").isVisible()).toBe(true);
+  return page.getByLabel("Conversation").locator("option").allTextContents();
+}
+
+describe("two people in two teams", () => {
+  it("cannot see each other's conversations", async () => {
+    const adaPage = await ada.newPage();
+    const boPage = await bo.newPage();
+    await signIn(adaPage, "ada@example.com");
+    await signIn(boPage, "bo@example.com");
+
+    const adaConversation = await ask(adaPage, "Ada's secret counter");
+    const boConversation = await ask(boPage, "Bo's private to-do list");
+    expect(adaConversation).not.toBe("");
+    expect(boConversation).not.toBe("");
+
+    // Saved through the write queue: the list shows each one's own once it lands.
+    await expect
+      .poll(() => listedTitles(adaPage), { timeout: 20_000 })
+      .toContain("Ada's secret counter");
+    await expect
+      .poll(() => listedTitles(boPage), { timeout: 20_000 })
+      .toContain("Bo's private to-do list");
+    expect(await listedTitles(adaPage)).not.toContain("Bo's private to-do list");
+    expect(await listedTitles(boPage)).not.toContain("Ada's secret counter");
+
+    // Bo opens Ada's conversation by its link: not found in Bo's team, nothing shown.
+    await boPage.goto(`${stack.url}/?c=${adaConversation}`);
+    await expect
+      .poll(
+        () =>
+          boPage
+            .getByText(/does not exist in this team/i)
+            .first()
+            .isVisible(),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(true);
+    expect(await boPage.getByText("Ada's secret counter").count()).toBe(0);
+  });
+
+  it("an invited viewer reads the team's conversation but cannot send", async () => {
+    const adaPage = await ada.newPage();
+    const boPage = await bo.newPage();
+
+    await adaPage.goto(`${stack.url}/team`);
+    await adaPage.getByLabel("Email", { exact: true }).fill("bo@example.com");
+    await adaPage.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await adaPage.getByRole("button", { name: "Invite" }).click();
+    await expect
+      .poll(() => adaPage.getByText("bo@example.com as viewer").isVisible(), { timeout: 10_000 })
+      .toBe(true);
+
+    await boPage.goto(`${stack.url}/team`);
+    await boPage.getByRole("button", { name: "Accept" }).click();
+    await expect
+      .poll(() => boPage.getByText("Your role: viewer").isVisible(), { timeout: 15_000 })
+      .toBe(true);
+
+    await expect
+      .poll(() => listedTitles(boPage), { timeout: 20_000 })
+      .toContain("Ada's secret counter");
+    await boPage.getByLabel("Message").fill("spend Ada's budget");
+    await boPage.getByRole("button", { name: "Send" }).click();
+    await expect
+      .poll(
+        () =>
+          boPage
+            .getByText(/your role in .* is viewer/i)
+            .first()
+            .isVisible(),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(true);
+  });
+});
