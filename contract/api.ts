@@ -16,6 +16,8 @@ export const errorBodySchema = z.object({
     requestId: z.string(),
     /** Present on every limit error (429). */
     limit: limitDetailsSchema.optional(),
+    /** W3C trace id of the request, for support to follow it through every hop. */
+    traceId: z.string().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
@@ -170,6 +172,8 @@ export type ClientConfig = {
   provider: { name: string; model: string; simulated: boolean };
   /** `simulated`: sandboxes run in the local E2B simulator. */
   sandbox: { mode: "browser" | "e2b"; simulated?: boolean };
+  /** Present when the SPA should report its errors to Sentry (a DSN is public by design). */
+  sentry?: { dsn: string; release: string; environment: string };
 };
 
 export type DependencyState = { status: "ok" | "degraded" | "down"; detail?: string };

@@ -11,11 +11,13 @@ export type ErrorReply = { status: number; body: string; retryAfterSeconds: numb
 export function failureReply(options: {
   failure: FailedAnswer;
   requestId: string;
+  /** The W3C trace id, shown to the person so support can follow the request. */
+  traceId?: string | undefined;
   /** When an open breaker next lets a trial through (epoch ms), if any. */
   reopensAt: number | null;
   now: number;
 }): ErrorReply {
-  const { failure, requestId } = options;
+  const { failure, requestId, traceId } = options;
   const error = failure.error;
   const reply = (
     status: number,
@@ -25,7 +27,7 @@ export function failureReply(options: {
   ) => ({
     status,
     retryAfterSeconds,
-    body: JSON.stringify(errorBody({ code, message: error.message, hint, requestId })),
+    body: JSON.stringify(errorBody({ code, message: error.message, hint, requestId, traceId })),
   });
 
   if (failure.allOpen) {

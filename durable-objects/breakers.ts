@@ -41,10 +41,21 @@ export class Breakers {
   readonly #clock: () => number;
   readonly #teamId: () => string;
 
-  constructor(sql: SqlStorage, options: { clock?: () => number; teamId: () => string }) {
+  readonly #onOpened: ((provider: string, reason: string) => void) | undefined;
+
+  constructor(
+    sql: SqlStorage,
+    options: {
+      clock?: () => number;
+      teamId: () => string;
+      /** Observability hook: a breaker just opened (alerts, issue 7). */
+      onOpened?: (provider: string, reason: string) => void;
+    },
+  ) {
     this.#sql = sql;
     this.#clock = options.clock ?? Date.now;
     this.#teamId = options.teamId;
+    this.#onOpened = options.onOpened;
     this.#sql.exec(SCHEMA);
   }
 
@@ -103,6 +114,12 @@ export class Breakers {
         calls: before.calls,
         failures: before.failures,
       });
+      if (after.state === "open") {
+        this.#onOpened?.(
+          provider,
+          `a failure after ${before.failures} of ${before.calls} calls in its window failed`,
+        );
+      }
     }
     this.#sql.exec(
       `insert into provider_breakers

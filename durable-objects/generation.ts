@@ -41,6 +41,8 @@ export type GenerationOutcome = {
   fallbackUsed: boolean;
   /** True when no byte reached a client (the request got an HTTP error). */
   failedBeforeFirstByte: boolean;
+  /** When the first text arrived (epoch ms), for time to first token. */
+  firstTextAt: number | null;
 };
 
 export type StartState = { ok: true } | { ok: false; failure: FailedAnswer };
@@ -165,6 +167,7 @@ export class LiveAnswer {
     };
     const apply = (event: ProviderEvent) => {
       if (event.type === "text") {
+        outcome.firstTextAt ??= Date.now();
         outcome.text += event.text;
         this.#emit({ type: "delta", text: event.text });
       } else if (event.type === "usage") {
@@ -288,6 +291,7 @@ export class LiveAnswer {
       attempts,
       fallbackUsed: false,
       failedBeforeFirstByte: false,
+      firstTextAt: null,
     };
   }
 

@@ -20,6 +20,7 @@ import type { Env } from "../worker/env.ts";
 import { errorBody } from "../worker/errors.ts";
 import { describeLimit, limitCode } from "../worker/limits/explain.ts";
 import { logger } from "../worker/logger.ts";
+import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
 import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
 import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
@@ -43,6 +44,10 @@ import { modelClassFor } from "./limits/draft-final.ts";
 import { TeamLimitsModule } from "./limits/index.ts";
 import type { LimitOverrides, PlanId } from "./limits/plans.ts";
 import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
+import { ChatObservation } from "./observability/chat-observer.ts";
+import { platformMetrics } from "./observability/platform-metrics.ts";
+import { observedSandboxEvents } from "./observability/sandbox-events.ts";
+import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
 import {
@@ -68,6 +73,7 @@ export class TeamGateway extends DurableObject<Env> {
   readonly #log: EventLog;
   readonly #breakers: Breakers;
   readonly #limits: TeamLimitsModule;
+  readonly #metrics: TeamMetrics;
   readonly #routing = new RoutingCache();
   /** Answers streaming right now, by idempotency key. */
   readonly #live = new Map<string, LiveAnswer>();
@@ -84,13 +90,22 @@ export class TeamGateway extends DurableObject<Env> {
     this.#contexts = new ContextStore(sql);
     this.#keys = new IdempotencyKeys(sql);
     this.#log = new EventLog(sql);
-    this.#breakers = new Breakers(sql, { teamId: () => this.#teamId });
+    this.#breakers = new Breakers(sql, {
+      teamId: () => this.#teamId,
+      onOpened: (provider, reason) =>
+        this.ctx.waitUntil(
+          platformMetrics(env).reportBreakerOpened({ provider, teamId: this.#teamId, reason }),
+        ),
+    });
+    this.#metrics = new TeamMetrics(sql);
     this.#limits = new TeamLimitsModule({
       sql,
       kv: env.KILN_KV,
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
-    this.#sandboxes = new Sandboxes(ctx, env);
+    this.#sandboxes = new Sandboxes(ctx, env, {
+      events: observedSandboxEvents((event) => this.recordSandboxStart(event)),
+    });
   }
 
   // Limits (durable-objects/limits/): quotas, budgets, usage ledger, sandbox cap.
@@ -182,6 +197,17 @@ export class TeamGateway extends DurableObject<Env> {
     this.#admission.leave(ticket);
   }
 
+  /** The team's rolling figures for its dashboard (`GET /api/metrics`). */
+  metrics(teamId: string) {
+    return this.#metrics.read(teamId, Date.now());
+  }
+
+  /** One sandbox, failed or not, into the team's and the platform's figures. */
+  recordSandboxStart(options: { teamId: string; failed: boolean }) {
+    this.#metrics.recordSandbox({ failed: options.failed }, Date.now());
+    this.ctx.waitUntil(platformMetrics(this.env).recordSandbox(options));
+  }
+
   /** Keeps a code selection as temporary context for a later message. */
   saveContext(options: { selection: ContextRequest; userId: string }) {
     return this.#contexts.save({ ...options, now: Date.now() });
@@ -218,21 +244,40 @@ export class TeamGateway extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const body = (await request.json()) as GatewayStreamRequest;
-    if (body.turn) {
-      this.#teamId = body.turn.teamId;
-      const refused = await this.#startAnswer(body.key, body.turn);
-      if (refused) return refused;
+    const observation = new ChatObservation({
+      env: this.env,
+      waitUntil: (work) => this.ctx.waitUntil(work),
+      traceparent: request.headers.get("traceparent"),
+      chat: {
+        requestId: body.requestId,
+        teamId: body.turn?.teamId ?? this.#teamId,
+        userId: body.turn?.userId ?? "",
+      },
+    });
+    try {
+      if (body.turn) {
+        this.#teamId = body.turn.teamId;
+        const refused = await this.#startAnswer(body.key, body.turn, observation);
+        if (refused) return refused;
+      }
+      return await this.#answerFor(body, request.signal, observation.trace.traceId);
+    } catch (error) {
+      this.ctx.waitUntil(observation.reportError(error));
+      throw error;
     }
-    return this.#answerFor(body, request.signal);
   }
 
   /** Streams, joins or replays the answer for a key, from `lastEventId` on. */
-  async #answerFor(body: GatewayStreamRequest, signal: AbortSignal): Promise<Response> {
+  async #answerFor(
+    body: GatewayStreamRequest,
+    signal: AbortSignal,
+    traceId: string,
+  ): Promise<Response> {
     const live = this.#live.get(body.key) ?? (await this.#waitForStart(body.key));
     if (live) {
       const state = await live.started;
       if (state.ok) return live.subscribe({ lastEventId: body.lastEventId, replay: false, signal });
-      return replyResponse(this.#failureReply(state.failure, body.requestId));
+      return replyResponse(this.#failureReply(state.failure, body.requestId, traceId));
     }
 
     const record = this.#keys.find(body.key, Date.now());
@@ -250,6 +295,7 @@ export class TeamGateway extends DurableObject<Env> {
         message: "Another request with this Idempotency-Key has not started its answer.",
         hint: "Send the request again in a moment, or use a new Idempotency-Key.",
         requestId: body.requestId,
+        traceId,
       }),
       { status: 409, headers: { "Retry-After": "1" } },
     );
@@ -271,7 +317,11 @@ export class TeamGateway extends DurableObject<Env> {
   }
 
   /** The chat orchestration: a short sequence of steps, each a module. */
-  async #startAnswer(key: string, chat: GatewayChatRequest): Promise<Response | null> {
+  async #startAnswer(
+    key: string,
+    chat: GatewayChatRequest,
+    observation: ChatObservation,
+  ): Promise<Response | null> {
     const startedAt = Date.now();
 
     // 1. Saved selections the message refers to.
@@ -282,14 +332,18 @@ export class TeamGateway extends DurableObject<Env> {
         message: `${missing.length} attached selection(s) expired or do not exist.`,
         hint: "Select the lines again and resend the message.",
         requestId: chat.requestId,
+        traceId: observation.trace.traceId,
       });
     }
 
     // 2. Routing: the chain of targets for the requested model class, read from KV
     // (first answers on the draft class, "Improve" on the final one).
     const routing = await this.#routing.get(() => readRouting(this.env), routingCacheMs(this.env));
-    const modelClass = modelClassFor({ ...chat, classes: Object.keys(routing.config.classes) });
-    const chain = chainFor(routing.config, modelClass);
+    // Incident switches (provider off, forced fallback) act through the routing config.
+    const switches = await readIncidentSwitches(this.env);
+    const config = applyIncidentSwitches(routing.config, switches);
+    const modelClass = modelClassFor({ ...chat, classes: Object.keys(config.classes) });
+    const chain = chainFor(config, modelClass);
     const budgetModel = chain[0]?.model ?? "unknown";
 
     // 3. The prompt, trimmed to the first target's budget; what was left out goes in `meta`.
@@ -374,7 +428,7 @@ export class TeamGateway extends DurableObject<Env> {
           };
           this.ctx.waitUntil(writeCachedAnswer(this.env.KILN_KV, cacheKey, answer));
         }
-        await this.#settle({ key, chat, outcome, startedAt });
+        await this.#settle({ key, chat, outcome, startedAt, observation });
       },
     });
     this.#live.set(key, live);
@@ -384,13 +438,18 @@ export class TeamGateway extends DurableObject<Env> {
     void live.run((signal) =>
       openAnswer({
         chain,
-        isDisabled: (target) => isTargetDisabled(routing.config, target),
+        isDisabled: (target) => isTargetDisabled(config, target),
         breakers: this.#breakers,
         providerFor: (target) => {
           const endpoint = providerEndpoint(this.env, target.provider);
           return endpoint ? createProvider(endpoint) : null;
         },
-        request: { system, messages, maxOutputTokens: MAX_OUTPUT_TOKENS },
+        request: {
+          system,
+          messages,
+          maxOutputTokens: MAX_OUTPUT_TOKENS,
+          headers: observation.providerHeaders(),
+        },
         signal,
       }),
     );
@@ -408,8 +467,9 @@ export class TeamGateway extends DurableObject<Env> {
     chat: GatewayChatRequest;
     outcome: GenerationOutcome;
     startedAt: number;
+    observation: ChatObservation;
   }) {
-    const { key, chat, outcome } = options;
+    const { key, chat, outcome, observation } = options;
     this.#live.delete(key);
 
     if (outcome.provider && outcome.status !== "aborted") {
@@ -423,29 +483,15 @@ export class TeamGateway extends DurableObject<Env> {
       const reply = this.#failureReply(
         { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
         chat.requestId,
+        observation.trace.traceId,
       );
       this.#keys.mark(key, "failed", reply);
     } else {
       this.#keys.mark(key, "complete");
     }
 
-    logger.info("chat.settled", {
-      requestId: chat.requestId,
-      teamId: chat.teamId,
-      provider: outcome.provider,
-      model: outcome.model,
-      outcome: outcome.status,
-      abortReason: outcome.abortReason,
-      errorKind: outcome.error?.kind,
-      attempts: outcome.attempts
-        .map((attempt) => `${attempt.provider}:${attempt.outcome}`)
-        .join(","),
-      fallbackUsed: outcome.fallbackUsed,
-      inputTokens: outcome.usage.inputTokens,
-      outputTokens: outcome.usage.outputTokens,
-      usageReported: outcome.usageReported,
-      latencyMs: Date.now() - options.startedAt,
-    });
+    // The turn's one `chat.request` line, metrics, platform report and spans (issue 7).
+    observation.settle({ outcome, startedAt: options.startedAt }, this.#metrics);
 
     // Saved through the write queue (worker/db/write-queue.ts): no Postgres wait here.
     try {
@@ -455,7 +501,7 @@ export class TeamGateway extends DurableObject<Env> {
         latencyMs: Date.now() - options.startedAt,
       });
     } catch (error) {
-      logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) });
+      observation.log.error("chat.save_failed", { error: String(error) });
     }
   }
 
@@ -510,6 +556,7 @@ export class TeamGateway extends DurableObject<Env> {
       fallbackUsed: false,
       attempts: [],
       failedBeforeFirstByte: false,
+      firstTextAt: null,
     };
     // Saved through the write queue like a live answer: no Postgres wait here.
     this.ctx.waitUntil(
@@ -520,10 +567,11 @@ export class TeamGateway extends DurableObject<Env> {
     return this.#replay({ key, requestId: chat.requestId, lastEventId: 0, turn: null });
   }
 
-  #failureReply(failure: FailedAnswer, requestId: string): ErrorReply {
+  #failureReply(failure: FailedAnswer, requestId: string, traceId?: string): ErrorReply {
     return failureReply({
       failure,
       requestId,
+      traceId,
       reopensAt: this.#breakers.earliestReopen(failure.attempts.map((attempt) => attempt.provider)),
       now: Date.now(),
     });

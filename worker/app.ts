@@ -13,6 +13,8 @@ import { limitBodyByRoute } from "./middleware/body/route-limits.ts";
 import { errorHandler, notFoundHandler } from "./middleware/errors/index.ts";
 import { rateLimit } from "./middleware/rate-limit/index.ts";
 import { requestId } from "./middleware/request-id/index.ts";
+import { observeRequests } from "./observability/middleware.ts";
+import { observabilityRoutes } from "./observability/routes.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
 import { limitsRoutes } from "./routes/limits.ts";
@@ -31,6 +33,7 @@ export function createApp() {
 
   app.use("*", contextStorage());
   app.use("*", requestId());
+  app.use("*", observeRequests());
   app.onError(errorHandler());
   app.notFound(notFoundHandler());
   app.use("/api/*", rateLimit({ scope: "ip" }));
@@ -55,6 +58,7 @@ export function createApp() {
   app.route("/api/ops", opsRoutingRoutes);
   app.route("/api", sandboxRoutes);
   app.route("/api/ops", admissionRoutes);
+  app.route("/api", observabilityRoutes);
 
   return app;
 }

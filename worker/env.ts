@@ -59,6 +59,28 @@ export type Env = {
   E2B_SANDBOX_URL?: string;
   /** Sign-up stage while KV holds no admission policy: allow_list | waitlist | open (default). */
   KILN_ADMISSION_DEFAULT?: string;
+
+  // Observability (issue 7): each is optional; unset means off.
+  PLATFORM_METRICS: DurableObjectNamespace<
+    import("../durable-objects/observability/platform-metrics.ts").PlatformMetrics
+  >;
+  /** Workers Analytics Engine dataset for platform-wide figures. */
+  KILN_ANALYTICS?: AnalyticsEngineDataset;
+  SENTRY_DSN?: string;
+  /** Browser DSN for the SPA (often a separate Sentry project); falls back to SENTRY_DSN. */
+  SENTRY_BROWSER_DSN?: string;
+  /** OTLP/HTTP collector base URL; spans go to `${url}/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** `key=value,key2=value2` headers for the collector (its API key). */
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+  /** Salt for the user hash in logs, spans and reports that leave Kiln. */
+  KILN_LOG_HASH_SALT?: string;
+  /** Slack-compatible incoming webhook for alerts. */
+  ALERT_WEBHOOK_URL?: string;
+  /** Linked from every alert; defaults to docs/runbook.md in the repository. */
+  KILN_RUNBOOK_URL?: string;
+  /** How long a chat turn may reuse the incident switches it read (ms); 15 s by default. */
+  KILN_SWITCHES_CACHE_MS?: string;
 };
 
 export type AppVariables = {
@@ -66,6 +88,10 @@ export type AppVariables = {
   auth: import("./auth/verify.ts").AuthContext;
   /** The active team and the caller's role in it, set by `allow()` on team routes. */
   team: import("../contract/api.ts").TeamView;
+  /** This request's hop in its W3C trace (worker/observability/trace.ts). */
+  trace: import("./observability/trace.ts").TraceContext;
+  /** The team the request acts for, once a route has resolved it (for the request log). */
+  teamId?: string;
 };
 
 export type AppBindings = { Bindings: Env; Variables: AppVariables };

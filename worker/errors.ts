@@ -1,7 +1,7 @@
 /**
  * The API's one error type. Deep code throws an ApiError (or lets another
  * error escape); the error handler middleware is the only place that turns it
- * into the documented JSON body `{ error: { code, message, hint, requestId } }`.
+ * into the documented JSON body `{ error: { code, message, hint, requestId, traceId } }`.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { LimitDetails } from "../contract/limits.ts";
@@ -70,9 +70,18 @@ export function errorBody(options: {
   hint?: string | undefined;
   requestId: string;
   limit?: LimitDetails | undefined;
+  /** The W3C trace id, so a person reporting the error gives support the whole trace. */
+  traceId?: string | undefined;
 }) {
-  const { code, message, hint, requestId, limit } = options;
+  const { code, message, hint, requestId, limit, traceId } = options;
   return {
-    error: { code, message, ...(hint ? { hint } : {}), requestId, ...(limit ? { limit } : {}) },
+    error: {
+      code,
+      message,
+      ...(hint ? { hint } : {}),
+      requestId,
+      ...(traceId ? { traceId } : {}),
+      ...(limit ? { limit } : {}),
+    },
   };
 }

@@ -50,7 +50,7 @@ export function createAnthropicProvider(options: {
             max_tokens: request.maxOutputTokens,
             stream: true,
           },
-          { signal: request.signal },
+          { signal: request.signal, headers: request.headers },
         );
 
         yield { type: "open" };

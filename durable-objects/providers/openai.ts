@@ -40,7 +40,7 @@ export function createOpenAIProvider(options: {
             stream: true,
             stream_options: { include_usage: true },
           },
-          { signal: request.signal },
+          { signal: request.signal, headers: request.headers },
         );
 
         yield { type: "open" };

@@ -19,6 +19,8 @@ export type ProviderRequest = {
   messages: ChatMessage[];
   maxOutputTokens: number;
   signal: AbortSignal;
+  /** Per-call headers: the W3C `traceparent` of the provider-call span. */
+  headers?: Record<string, string>;
 };
 
 export type ChatProvider = {

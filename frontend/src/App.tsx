@@ -5,6 +5,7 @@ import { useConfig } from "./auth/use-config.ts";
 import { useSession, useSupabaseSession } from "./auth/use-session.ts";
 import { ErrorNotice } from "./layout/ErrorNotice.tsx";
 import { Header } from "./layout/Header.tsx";
+import { useErrorReporting } from "./observability/error-reporting.ts";
 import { OpsPage } from "./ops/OpsPage.tsx";
 import { WorkspacePage } from "./workspace/WorkspacePage.tsx";
 
@@ -14,6 +15,10 @@ export function App() {
   const { state: configState, reload } = useConfig();
   const { session, notice } = useSession();
   useSupabaseSession(configState.status === "ready" ? configState.config : null);
+  useErrorReporting(
+    configState.status === "ready" ? configState.config : null,
+    session?.teamId ?? undefined,
+  );
 
   if (configState.status === "loading") {
     return (

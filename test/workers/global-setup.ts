@@ -12,21 +12,27 @@ import { migrate, withPasswordForHyperdrive } from "../../local/migrate.ts";
 import { startLocalDatabase } from "../../local/pglite-server.ts";
 import { startE2bSimulator } from "../simulators/e2b/server.ts";
 import { startProviderSimulator } from "../simulators/provider/server.ts";
+import { startSentrySimulator } from "../simulators/sentry/server.ts";
 import { startSupabaseAuthSimulator } from "../simulators/supabase-auth/server.ts";
 import { startUpstashFront } from "../simulators/upstash/server.ts";
-import { startWebhookRecorder } from "../simulators/webhook/server.ts";
+import { startWebhookRecorder } from "../simulators/webhook/recorder.ts";
+import { startWebhookReceiver } from "../simulators/webhook/server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     simulatorUrl: string;
+    sentryUrl: string;
+    sentryDsn: string;
+    webhookUrl: string;
     supabaseUrl: string;
     /** "" when REDIS_URL is not set. */
     upstashUrl: string;
     upstashToken: string;
     slowUpstashUrl: string;
     rateLimitPrefix: string;
-    webhookUrl: string;
+    /** Records budget-alert posts (limits tests); `webhookUrl` receives alerts and spans. */
+    budgetWebhookUrl: string;
     e2bSimulatorUrl: string;
   }
 }
@@ -76,15 +82,24 @@ export default async function setup(project: TestProject) {
   // Redis keeps counters between runs: a fresh prefix per run starts every window empty.
   project.provide("rateLimitPrefix", `kiln-test:${Date.now()}`);
 
-  const webhook = await startWebhookRecorder();
+  const budgetWebhook = await startWebhookRecorder();
+  project.provide("budgetWebhookUrl", budgetWebhook.url);
+
+  // Observability edges: Sentry, and one receiver for alert webhooks and OTLP spans.
+  const sentry = await startSentrySimulator();
+  const webhook = await startWebhookReceiver();
+  project.provide("sentryUrl", sentry.url);
+  project.provide("sentryDsn", sentry.dsn);
   project.provide("webhookUrl", webhook.url);
 
   return async () => {
     await supabase.close();
-    await webhook.close();
+    await budgetWebhook.close();
     await upstash?.close();
     await slowUpstash.close();
     await simulator.close();
+    await sentry.close();
+    await webhook.close();
     await e2b.close();
     await database?.stop();
   };

@@ -112,7 +112,7 @@ describe("budget reservations in the TeamGateway", () => {
     const team = newTeam();
     const teamId = `alerts-${crypto.randomUUID()}`;
     await team.setLimitOverrides({ dollarsPerMonthMicroUsd: 10_000 });
-    await team.setAlertWebhook(`${inject("webhookUrl")}/hook`);
+    await team.setAlertWebhook(`${inject("budgetWebhookUrl")}/hook`);
     const settle = async (outputTokens: number) => {
       const reserved = await team.reserveGeneration({
         userId: "u",
@@ -141,7 +141,7 @@ describe("budget reservations in the TeamGateway", () => {
     await expect(settle(10)).rejects.toThrow("refused: dollars_per_month");
 
     const posted = async () => {
-      const all = (await (await fetch(inject("webhookUrl"))).json()) as {
+      const all = (await (await fetch(inject("budgetWebhookUrl"))).json()) as {
         teamId: string;
         threshold: number;
         budget: string;

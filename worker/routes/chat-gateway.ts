@@ -12,6 +12,7 @@ import type {
 } from "../../durable-objects/chat-request.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { formatTraceparent } from "../observability/trace.ts";
 
 const KEY_PATTERN = /^[\x21-\x7e]{8,200}$/;
 
@@ -82,6 +83,8 @@ export async function forwardChat(
   const request: GatewayStreamRequest = { key, requestId, lastEventId: readLastEventId(c), turn };
   const response = await gateway.fetch("https://team-gateway/chat", {
     method: "POST",
+    // The team object's span is a child of the Worker's (issue 7).
+    headers: { traceparent: formatTraceparent(c.get("trace")) },
     body: JSON.stringify(request),
   });
 

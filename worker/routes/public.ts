@@ -5,6 +5,7 @@ import { e2bConnection } from "../../durable-objects/sandboxes/settings.ts";
 import { isDevelopment, providerSettings } from "../config.ts";
 import { withSql } from "../db/client.ts";
 import type { AppBindings, Env } from "../env.ts";
+import { browserSentry } from "../observability/sentry.ts";
 
 const DATABASE_CHECK_TIMEOUT_MS = 2_000;
 
@@ -42,6 +43,7 @@ export const publicRoutes = new Hono<AppBindings>()
       sandbox: e2bConnection(c.env)
         ? { mode: "e2b", simulated: e2bConnection(c.env)?.simulated ?? false }
         : { mode: "browser" },
+      ...browserSentry(c.env),
     };
     return c.json(body);
   });

@@ -2,7 +2,7 @@ import { EventSourceParserStream } from "eventsource-parser/stream";
 import type { ChatRequest, ChatStreamEvent } from "../../../contract/api.ts";
 import { apiFetch } from "./client.ts";
 import { type ApiError, isAbortError } from "./errors.ts";
-import { createTraceparent } from "./ids.ts";
+import { createTraceparent, traceIdOf } from "./ids.ts";
 import { toChatStreamEvent } from "./stream-events.ts";
 
 /** How one `POST /api/chat` stream ended. Only `done` is a whole answer. */
@@ -39,7 +39,8 @@ export async function streamChat(options: StreamChatOptions): Promise<ChatStream
     if (!result.ok) return { kind: "error", error: result.error, connected: false };
     if (!result.data.body) return { kind: "cut" };
 
-    return await readEvents(result.data.body, options.onEvent);
+    const traceId = traceIdOf(headers.traceparent ?? null);
+    return await readEvents(result.data.body, options.onEvent, traceId);
   } catch (error) {
     if (isAbortError(error) || options.signal.aborted) return { kind: "aborted" };
     // The body failed mid-read: the connection dropped.
@@ -50,6 +51,7 @@ export async function streamChat(options: StreamChatOptions): Promise<ChatStream
 async function readEvents(
   body: ReadableStream<BufferSource>,
   onEvent: StreamChatOptions["onEvent"],
+  traceId: string | undefined,
 ): Promise<ChatStreamOutcome> {
   // A reader loop rather than `for await`: Safari lacks async iteration of streams.
   const reader = body
@@ -69,7 +71,8 @@ async function readEvents(
       if (event.type === "done") return { kind: "done", finishReason: event.finishReason };
       if (event.type === "error") {
         const { code, message: text, requestId } = event;
-        return { kind: "error", error: { code, message: text, requestId }, connected: true };
+        const error = { code, message: text, requestId, ...(traceId ? { traceId } : {}) };
+        return { kind: "error", error, connected: true };
       }
     }
   } finally {

@@ -6,6 +6,7 @@ import {
   networkError,
   readErrorResponse,
 } from "./errors.ts";
+import { createTraceparent, traceIdOf } from "./ids.ts";
 
 export type ApiRequestOptions = {
   method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -23,22 +24,25 @@ export async function apiFetch(
   path: string,
   options: ApiRequestOptions = {},
 ): Promise<ApiResult<Response>> {
+  const headers = buildHeaders(options);
+  const traceId = traceIdOf(headers.get("traceparent"));
   let response: Response;
   try {
     response = await fetch(path, {
       method: options.method ?? "GET",
-      headers: buildHeaders(options),
+      headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
   } catch (error) {
     if (isAbortError(error)) throw error;
-    return { ok: false, error: networkError() };
+    return { ok: false, error: { ...networkError(), traceId } };
   }
 
   if (response.ok) return { ok: true, data: response };
 
   const error = await readErrorResponse(response);
+  error.traceId ??= traceId;
   if (response.status === 401 && getSessionState().session) endSession(SESSION_ENDED_NOTICE);
   return { ok: false, error };
 }
@@ -67,6 +71,8 @@ function buildHeaders(options: ApiRequestOptions): Headers {
   if (options.body !== undefined) headers.set("Content-Type", "application/json");
   if (session) headers.set("Authorization", `Bearer ${session.accessToken}`);
   if (session?.teamId) headers.set("X-Team-Id", session.teamId);
+  // Every call starts a trace the Worker continues, so any error names its trace.
+  if (!headers.has("traceparent")) headers.set("traceparent", createTraceparent());
   return headers;
 }
 

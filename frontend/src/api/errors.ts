@@ -10,6 +10,8 @@ export type ApiError = {
   message: string;
   hint?: string;
   requestId?: string;
+  /** The W3C trace id of the request: what support needs to follow it through every hop. */
+  traceId?: string;
   status?: number;
   /** On limit errors (429): which limit, what is left, when it resets. */
   limit?: LimitDetails;

@@ -15,6 +15,11 @@ export function createTraceparent(): string {
   return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 
+/** The trace id inside a `traceparent` header. */
+export function traceIdOf(traceparent: string | null): string | undefined {
+  return traceparent?.split("-")[1];
+}
+
 function randomHex(byteCount: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(byteCount));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");

@@ -15,9 +15,18 @@ export function ErrorNotice({ error, title, actions }: ErrorNoticeProps) {
       {title ? <p className="error-notice__title">{title}</p> : null}
       <p className="error-notice__message">{error.message}</p>
       {error.hint ? <p className="error-notice__hint">{error.hint}</p> : null}
-      {error.requestId ? (
+      {error.requestId || error.traceId ? (
         <p className="error-notice__meta">
-          Request id <code>{error.requestId}</code>
+          {error.traceId ? (
+            <>
+              Trace id <code data-testid="trace-id">{error.traceId}</code>{" "}
+            </>
+          ) : null}
+          {error.requestId ? (
+            <>
+              Request id <code>{error.requestId}</code>
+            </>
+          ) : null}
         </p>
       ) : null}
       {actions ? <div className="error-notice__actions">{actions}</div> : null}

@@ -6,6 +6,7 @@ import { getBreakers, getRouting, saveRouting } from "../api/ops.ts";
 import type { Session } from "../auth/session-store.ts";
 import { ErrorNotice } from "../layout/ErrorNotice.tsx";
 import { Header } from "../layout/Header.tsx";
+import { OpsObservability } from "../metrics/ops/OpsObservability.tsx";
 import { BreakerTable } from "./BreakerTable.tsx";
 import { RoutingEditor } from "./RoutingEditor.tsx";
 import "../styles/ops.css";
@@ -103,6 +104,8 @@ export function OpsPage({ config, session }: OpsPageProps) {
           breakers={breakers.list}
           onRefresh={() => void loadBreakers()}
         />
+        <h2>Platform health and incident switches</h2>
+        <OpsObservability />
       </main>
     </div>
   );

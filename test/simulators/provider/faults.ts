@@ -31,6 +31,7 @@ export const PRE_RESPONSE_FAULTS = [
   "reset", // the connection is destroyed before a response
   "no-response", // the request is read and never answered
   "context-length", // 400, the prompt is over the model's context window
+  "unauthorized", // 401, the API key was refused (a revoked or rotated key)
   "sse-error-body", // 503 whose body is SSE-framed (case S2b)
   "flap", // every other call of the tag answers 500 (odd calls fail)
 ] as const;

@@ -42,6 +42,8 @@ export async function answerPreResponseFault(
         protocol === "openai" ? "context_length_exceeded" : "invalid_request_error",
         "prompt is too long: the request exceeds the model's maximum context length (simulated).",
       );
+    case "unauthorized":
+      return error(401, "authentication_error", "Incorrect API key provided (simulated).");
     case "sse-error-body": {
       const body = `event: error\ndata: ${JSON.stringify(errorBody(protocol, "api_error", "Upstream failed (simulated)."))}\n\n`;
       response.writeHead(503, { "content-type": "text/event-stream" });

@@ -86,6 +86,10 @@ async function handleRequest(options: {
     receivedAt: Date.now(),
     completed: false,
   };
+  if (record.path === "/_simulator/requests") {
+    sendRecordedTraces(response, options.requests);
+    return;
+  }
   options.requests.push(record);
   const signal = watchResponse(response, record);
 
@@ -128,6 +132,20 @@ async function handleRequest(options: {
       answerError(response, error);
     }
   }
+}
+
+/**
+ * `GET /_simulator/requests`: what tests inside workerd (which cannot see
+ * this process's memory) may check about the calls made: path, model and
+ * the W3C trace headers. Never the prompt.
+ */
+function sendRecordedTraces(response: ServerResponse, requests: RecordedRequest[]): void {
+  const calls = requests.map((request) => ({
+    path: request.path,
+    model: (request.body as { model?: unknown } | undefined)?.model ?? null,
+    traceparent: request.headers.traceparent ?? null,
+  }));
+  sendJson(response, { status: 200, body: { requests: calls } });
 }
 
 function protocolOf(path: string): Protocol | undefined {

@@ -1,0 +1,308 @@
+/**
+ * PlatformMetrics: one Durable Object for the whole platform (named
+ * "platform"), holding what the ops page needs across teams: per-provider
+ * calls and errors per minute, per-team requests, errors and cost per UTC
+ * day, sandbox starts and failures per minute, and when each alert last went
+ * out. Team objects report to it after they answer (in `waitUntil`), so it
+ * is never on a request's critical path. It also decides on alerts, because
+ * a spike is a platform-wide figure no single team object can see.
+ *
+ * TODO(later): one object serialises every report; past a few hundred
+ * requests a second, read these figures from Analytics Engine's SQL API
+ * (the same events are written there) and keep only alerts here.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type {
+  AlertRecord,
+  OpsObservabilityResponse,
+  TeamToday,
+} from "../../contract/observability.ts";
+import type { Env } from "../../worker/env.ts";
+import { logger } from "../../worker/logger.ts";
+import { type Alert, dedupeKey, isSpike, SPIKE_RULE, shouldSend } from "./alert-rules.ts";
+import { sendAlert } from "./alert-webhook.ts";
+
+const MINUTE_MS = 60_000;
+const PROVIDER_WINDOW_MS = 15 * MINUTE_MS;
+const SANDBOX_WINDOW_MS = 60 * MINUTE_MS;
+const KEEP_MINUTES_MS = 2 * 60 * MINUTE_MS;
+const TOP_TEAMS = 10;
+
+const SCHEMA = `
+  create table if not exists provider_minute (
+    provider text not null,
+    minute integer not null,
+    calls integer not null,
+    errors integer not null,
+    primary key (provider, minute)
+  ) without rowid;
+  create table if not exists team_day (
+    day text not null,
+    team_id text not null,
+    requests integer not null,
+    errors integer not null,
+    cost_micro_usd integer not null,
+    primary key (day, team_id)
+  ) without rowid;
+  create table if not exists sandbox_minute (
+    minute integer primary key,
+    starts integer not null,
+    failures integer not null
+  );
+  create table if not exists alerts_sent (
+    key text primary key,
+    kind text not null,
+    summary text not null,
+    sent_at integer not null
+  );
+`;
+
+export type PlatformRequestReport = {
+  teamId: string;
+  /** Every provider call the turn made (retries and fallbacks included), and whether it failed. */
+  calls: { provider: string; failed: boolean }[];
+  /** null when the turn succeeded (an abort by the person is not a failure). */
+  errorKind: string | null;
+  costMicroUsd: number;
+};
+
+export class PlatformMetrics extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(SCHEMA);
+  }
+
+  async recordRequest(report: PlatformRequestReport, now = Date.now()) {
+    const failed = report.errorKind ? 1 : 0;
+    for (const call of report.calls) {
+      this.#sql.exec(
+        `insert into provider_minute (provider, minute, calls, errors) values (?, ?, 1, ?)
+          on conflict (provider, minute) do update
+          set calls = calls + 1, errors = errors + excluded.errors`,
+        call.provider,
+        minuteOf(now),
+        call.failed ? 1 : 0,
+      );
+    }
+    this.#sql.exec(
+      `insert into team_day (day, team_id, requests, errors, cost_micro_usd) values (?, ?, 1, ?, ?)
+        on conflict (day, team_id) do update
+        set requests = requests + 1, errors = errors + excluded.errors,
+            cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd`,
+      dayOf(now),
+      report.teamId,
+      failed,
+      Math.round(report.costMicroUsd),
+    );
+    this.#prune(now);
+
+    const failing = new Set(
+      report.calls.filter((call) => call.failed).map((call) => call.provider),
+    );
+    for (const provider of failing) await this.#checkProviderSpike(provider, report.teamId, now);
+  }
+
+  async recordSandbox(report: { teamId: string; failed: boolean }, now = Date.now()) {
+    this.#sql.exec(
+      `insert into sandbox_minute (minute, starts, failures) values (?, 1, ?)
+        on conflict (minute) do update set starts = starts + 1, failures = failures + excluded.failures`,
+      minuteOf(now),
+      report.failed ? 1 : 0,
+    );
+    if (!report.failed) return;
+
+    const counts = this.#sandboxCounts(now - SPIKE_RULE.windowMs);
+    if (!isSpike({ attempts: counts.starts, failures: counts.failures })) return;
+    await this.#alert(
+      {
+        kind: "sandbox_failure_spike",
+        subject: "sandboxes",
+        summary: `${counts.failures} of ${counts.starts} sandbox starts failed in the last 5 minutes.`,
+        details: [["Latest team", report.teamId]],
+      },
+      now,
+    );
+  }
+
+  /** Called by a team's breaker when it opens (the gateway's breaker module). */
+  async reportBreakerOpened(report: { provider: string; teamId: string; reason: string }) {
+    await this.#alert(
+      {
+        kind: "breaker_open",
+        subject: report.provider,
+        summary: `The circuit breaker for ${report.provider} opened: ${report.reason}`,
+        details: [["Team", report.teamId]],
+      },
+      Date.now(),
+    );
+  }
+
+  /** Called by the budget ledger when a team's spend passes its limit. */
+  async reportBudgetOverrun(report: {
+    teamId: string;
+    budget: string;
+    spentMicroUsd: number;
+    limitMicroUsd: number;
+  }) {
+    await this.#alert(
+      {
+        kind: "budget_overrun",
+        subject: `${report.teamId}/${report.budget}`,
+        summary: `Team ${report.teamId} is over its ${report.budget} budget.`,
+        details: [
+          ["Spent", dollars(report.spentMicroUsd)],
+          ["Limit", dollars(report.limitMicroUsd)],
+        ],
+      },
+      Date.now(),
+    );
+  }
+
+  overview(now = Date.now()): Omit<OpsObservabilityResponse, "switches"> {
+    const providers = this.#sql
+      .exec<{ provider: string; calls: number; errors: number }>(
+        `select provider, sum(calls) as calls, sum(errors) as errors from provider_minute
+          where minute >= ? group by provider order by provider`,
+        minuteOf(now - PROVIDER_WINDOW_MS),
+      )
+      .toArray()
+      .map((row) => ({
+        provider: row.provider,
+        requests: row.calls,
+        errors: row.errors,
+        errorRate: row.calls > 0 ? row.errors / row.calls : null,
+      }));
+    const sandboxes = this.#sandboxCounts(now - SANDBOX_WINDOW_MS);
+
+    return {
+      providers,
+      topTeamsByCost: this.#topTeams("cost_micro_usd", now),
+      topTeamsByErrors: this.#topTeams("errors", now),
+      sandboxes: {
+        starts: sandboxes.starts,
+        failures: sandboxes.failures,
+        failureRate: sandboxes.starts > 0 ? sandboxes.failures / sandboxes.starts : null,
+      },
+      recentAlerts: this.#sql
+        .exec<{ key: string; kind: string; summary: string; sent_at: number }>(
+          "select key, kind, summary, sent_at from alerts_sent order by sent_at desc limit 20",
+        )
+        .toArray()
+        .map(
+          (row): AlertRecord => ({
+            key: row.key,
+            kind: row.kind,
+            summary: row.summary,
+            sentAt: new Date(row.sent_at).toISOString(),
+          }),
+        ),
+    };
+  }
+
+  async #checkProviderSpike(provider: string, teamId: string, now: number) {
+    const [counts] = this.#sql
+      .exec<{ calls: number; errors: number }>(
+        `select coalesce(sum(calls), 0) as calls, coalesce(sum(errors), 0) as errors
+          from provider_minute where provider = ? and minute >= ?`,
+        provider,
+        minuteOf(now - SPIKE_RULE.windowMs),
+      )
+      .toArray();
+    if (!counts || !isSpike({ attempts: counts.calls, failures: counts.errors })) return;
+
+    const teams = this.#topTeams("errors", now)
+      .slice(0, 3)
+      .map((team) => `${team.teamId} (${team.errors})`)
+      .join(", ");
+    await this.#alert(
+      {
+        kind: "provider_error_spike",
+        subject: provider,
+        summary: `${counts.errors} of ${counts.calls} calls to ${provider} failed in the last 5 minutes.`,
+        details: [
+          ["Team whose call tipped it", teamId],
+          ["Teams with most errors today", teams || "none"],
+        ],
+      },
+      now,
+    );
+  }
+
+  /** Sends unless the same key went out within the window; the row is written first. */
+  async #alert(alert: Alert, now: number) {
+    const key = dedupeKey(alert);
+    const [last] = this.#sql
+      .exec<{ sent_at: number }>("select sent_at from alerts_sent where key = ?", key)
+      .toArray();
+    if (!shouldSend(last?.sent_at ?? null, now)) return;
+
+    // Recorded before sending: a second failure arriving while the webhook call
+    // is in flight must see this alert as sent, or it would alert twice.
+    this.#sql.exec(
+      `insert into alerts_sent (key, kind, summary, sent_at) values (?, ?, ?, ?)
+        on conflict (key) do update set summary = excluded.summary, sent_at = excluded.sent_at`,
+      key,
+      alert.kind,
+      alert.summary,
+      now,
+    );
+    logger.warn("alert.raised", { kind: alert.kind, subject: alert.subject });
+    await sendAlert(this.env, alert);
+  }
+
+  #topTeams(order: "cost_micro_usd" | "errors", now: number): TeamToday[] {
+    return this.#sql
+      .exec<{ team_id: string; requests: number; errors: number; cost_micro_usd: number }>(
+        `select team_id, requests, errors, cost_micro_usd from team_day
+          where day = ? and ${order === "errors" ? "errors > 0" : "requests > 0"}
+          order by ${order} desc, requests desc limit ?`,
+        dayOf(now),
+        TOP_TEAMS,
+      )
+      .toArray()
+      .map((row) => ({
+        teamId: row.team_id,
+        requests: row.requests,
+        errors: row.errors,
+        costMicroUsd: row.cost_micro_usd,
+      }));
+  }
+
+  #sandboxCounts(since: number) {
+    const [row] = this.#sql
+      .exec<{ starts: number; failures: number }>(
+        `select coalesce(sum(starts), 0) as starts, coalesce(sum(failures), 0) as failures
+          from sandbox_minute where minute >= ?`,
+        minuteOf(since),
+      )
+      .toArray();
+    return { starts: row?.starts ?? 0, failures: row?.failures ?? 0 };
+  }
+
+  #prune(now: number) {
+    const cutoff = minuteOf(now - KEEP_MINUTES_MS);
+    this.#sql.exec("delete from provider_minute where minute < ?", cutoff);
+    this.#sql.exec("delete from sandbox_minute where minute < ?", cutoff);
+    this.#sql.exec("delete from team_day where day < ?", dayOf(now - 7 * 24 * 60 * MINUTE_MS));
+  }
+}
+
+function minuteOf(time: number): number {
+  return Math.floor(time / MINUTE_MS) * MINUTE_MS;
+}
+
+function dayOf(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+function dollars(microUsd: number): string {
+  return `$${(microUsd / 1_000_000).toFixed(2)}`;
+}
+
+/** The one instance every team object and the ops API talk to. */
+export function platformMetrics(env: Env) {
+  return env.PLATFORM_METRICS.get(env.PLATFORM_METRICS.idFromName("platform"));
+}

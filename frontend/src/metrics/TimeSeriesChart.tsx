@@ -1,0 +1,77 @@
+/**
+ * A small line chart over time, drawn by uPlot (about 50 kB, canvas, no
+ * dependencies). uPlot is imported when a chart first mounts, so pages
+ * without charts never load it.
+ */
+import { useEffect, useRef } from "react";
+import "uplot/dist/uPlot.min.css";
+
+export type ChartSeries = { label: string; values: (number | null)[]; color: string };
+
+export type TimeSeriesChartProps = {
+  title: string;
+  /** Bucket start times, epoch seconds. */
+  times: number[];
+  series: ChartSeries[];
+  /** Formats the y axis and the legend values. */
+  formatValue?: (value: number) => string;
+  height?: number;
+};
+
+export function TimeSeriesChart(props: TimeSeriesChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const { title, times, series, formatValue, height = 160 } = props;
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    let chart: { destroy(): void } | undefined;
+    let cancelled = false;
+
+    void import("uplot").then(({ default: UPlot }) => {
+      if (cancelled) return;
+      const format = formatValue ?? ((value: number) => String(value));
+      chart = new UPlot(
+        {
+          width: Math.max(element.clientWidth, 240),
+          height,
+          legend: { show: true },
+          scales: { x: { time: true } },
+          axes: [
+            { stroke: "currentColor" },
+            {
+              stroke: "currentColor",
+              size: 60,
+              values: (_chart, ticks) => ticks.map((tick) => format(tick)),
+            },
+          ],
+          series: [
+            {},
+            ...series.map((line) => ({
+              label: line.label,
+              stroke: line.color,
+              width: 2,
+              spanGaps: true,
+              value: (_chart: unknown, value: number | null) =>
+                value === null ? "–" : format(value),
+            })),
+          ],
+        },
+        [times, ...series.map((line) => line.values)],
+        element,
+      );
+    });
+
+    return () => {
+      cancelled = true;
+      chart?.destroy();
+    };
+  }, [times, series, formatValue, height]);
+
+  return (
+    <figure className="metrics-chart">
+      <figcaption className="metrics-chart__title">{title}</figcaption>
+      <div ref={container} className="metrics-chart__canvas" />
+    </figure>
+  );
+}

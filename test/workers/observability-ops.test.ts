@@ -1,0 +1,191 @@
+/**
+ * The operator's view: a provider outage injected in the simulator shows in
+ * the ops figures and raises exactly one alert however many requests fail;
+ * the team's own dashboard figures; and incident switches that act without
+ * a deploy, behind the platform operator role.
+ */
+import { describe, expect, it, vi } from "vitest";
+import type {
+  IncidentSwitches,
+  OpsObservabilityResponse,
+  TeamMetricsResponse,
+} from "../../contract/observability.ts";
+import { readChatEvents } from "../support/sse.ts";
+import { api, readError, signIn } from "./helpers.ts";
+import { receivedAt, webhookUrl } from "./observability-support.ts";
+
+async function opsFigures(token: string): Promise<OpsObservabilityResponse> {
+  const response = await api("/api/ops/observability", { token });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+async function alertsAbout(teamId: string) {
+  const posts = await receivedAt(webhookUrl(), "/alerts");
+  return posts
+    .map((post) => JSON.parse(post.body) as { text: string })
+    .filter((alert) => alert.text.includes(teamId));
+}
+
+describe("ops figures and alerts", () => {
+  it("shows an injected provider outage and alerts once", async () => {
+    const operator = await signIn("ops@example.com");
+    const person = await signIn();
+
+    // The OpenAI-protocol primary answers 503 to every call; the Anthropic-protocol
+    // fallback serves, so people get answers while the primary's figures go red.
+    for (let turn = 0; turn < 4; turn++) {
+      const response = await api("/api/chat", {
+        token: person.access_token,
+        body: { message: `turn ${turn} [[sim fault=unavailable on=openai]]` },
+      });
+      expect(response.status).toBe(200);
+      const events = await readChatEvents(response);
+      expect(events.at(-1)?.event.type).toBe("done");
+    }
+
+    await vi.waitFor(async () => {
+      const figures = await opsFigures(operator.access_token);
+      const fallback = figures.providers.find((entry) => entry.provider === "simulator-anthropic");
+      expect(fallback?.requests).toBe(4);
+    });
+    const figures = await opsFigures(operator.access_token);
+    const primary = figures.providers.find((entry) => entry.provider === "simulator-openai");
+    const fallback = figures.providers.find((entry) => entry.provider === "simulator-anthropic");
+    expect(primary?.errors).toBeGreaterThanOrEqual(3);
+    expect(primary?.errorRate).toBe(1);
+    expect(fallback?.errorRate).toBe(0);
+    expect(figures.recentAlerts.map((alert) => alert.key)).toEqual(["provider:simulator-openai"]);
+
+    // One alert for the incident: the spike, not again for each failure nor for the breaker.
+    await vi.waitFor(async () => {
+      expect(await alertsAbout(person.team_id)).toHaveLength(1);
+    });
+    const [alert] = await alertsAbout(person.team_id);
+    expect(alert?.text).toContain("Provider error spike: simulator-openai");
+    expect(alert?.text).toContain("#provider-error-spike");
+  });
+
+  it("counts a turn that failed everywhere against the team's errors today", async () => {
+    const operator = await signIn("ops@example.com");
+    const person = await signIn();
+    const response = await api("/api/chat", {
+      token: person.access_token,
+      body: { message: "hello [[sim fault=unavailable]]" },
+    });
+    expect(response.status).toBe(503);
+    const error = await readError(response);
+    expect(error.code).toBe("provider_unavailable");
+    expect((error as { traceId?: string }).traceId).toBe(response.headers.get("x-trace-id"));
+
+    await vi.waitFor(async () => {
+      const figures = await opsFigures(operator.access_token);
+      const team = figures.topTeamsByErrors.find((entry) => entry.teamId === person.team_id);
+      expect(team).toMatchObject({ requests: 1, errors: 1 });
+    });
+  });
+
+  it("keeps the ops figures for platform operators only", async () => {
+    const person = await signIn();
+    const response = await api("/api/ops/observability", { token: person.access_token });
+    expect(response.status).toBe(403);
+    expect((await readError(response)).code).toBe("forbidden");
+  });
+});
+
+describe("team metrics", () => {
+  it("counts a turn in the current minute and hour", async () => {
+    const person = await signIn();
+    const answer = await api("/api/chat", {
+      token: person.access_token,
+      body: { message: "a counter" },
+    });
+    await readChatEvents(answer);
+
+    await vi.waitFor(async () => {
+      const response = await api("/api/metrics", { token: person.access_token });
+      const metrics = (await response.json()) as TeamMetricsResponse;
+      expect(metrics.minutes.at(-1)?.requests).toBe(1);
+    });
+    const response = await api("/api/metrics", { token: person.access_token });
+    const metrics = (await response.json()) as TeamMetricsResponse;
+    expect(metrics.teamId).toBe(person.team_id);
+    expect(metrics.minutes).toHaveLength(60);
+    expect(metrics.hours).toHaveLength(24);
+    const minute = metrics.minutes.at(-1);
+    expect(minute?.errors).toBe(0);
+    expect(minute?.outputTokens).toBeGreaterThan(0);
+    expect(minute?.latencyMs?.p50).toBeGreaterThan(0);
+    expect(minute?.timeToFirstTokenMs?.p99).toBeGreaterThan(0);
+    expect(minute?.cacheHitRate).toBe(0);
+    expect(metrics.hours.at(-1)?.requests).toBe(1);
+  });
+});
+
+describe("incident switches", () => {
+  it("switches a provider off and forces a fallback model, for operators only", async () => {
+    const operator = await signIn("ops@example.com");
+    const person = await signIn();
+
+    const refused = await api("/api/ops/switches", {
+      token: person.access_token,
+      method: "PUT",
+      body: { providersOff: ["simulator-openai"] },
+    });
+    expect(refused.status).toBe(403);
+
+    const off = await api("/api/ops/switches", {
+      token: operator.access_token,
+      method: "PUT",
+      body: { providersOff: ["simulator-openai"] },
+    });
+    expect(off.status).toBe(200);
+    expect(((await off.json()) as IncidentSwitches).updatedBy).toBe("ops@example.com");
+
+    // The switched-off primary is left out of the route: the fallback serves.
+    const rerouted = await readChatEvents(
+      await api("/api/chat", { token: person.access_token, body: { message: "hi" } }),
+    );
+    const reroutedMeta = rerouted[0]?.event;
+    expect(reroutedMeta?.type === "meta" && reroutedMeta.provider).toBe("simulator-anthropic");
+
+    await api("/api/ops/switches", {
+      token: operator.access_token,
+      method: "PUT",
+      body: {
+        providersOff: [],
+        forcedFallback: { provider: "simulator-anthropic", model: "kiln-fallback-model" },
+      },
+    });
+    const forced = await readChatEvents(
+      await api("/api/chat", {
+        token: person.access_token,
+        body: { message: "hi" },
+      }),
+    );
+    const meta = forced[0]?.event;
+    expect(meta?.type === "meta" && meta.model).toBe("kiln-fallback-model");
+    expect(meta?.type === "meta" && meta.provider).toBe("simulator-anthropic");
+    expect(forced.at(-1)?.event.type).toBe("done");
+
+    // "Sandboxes off" is the sandbox module's own kill switch.
+    await api("/api/ops/switches", {
+      token: operator.access_token,
+      method: "PUT",
+      body: { sandboxesDisabled: true },
+    });
+    const sandboxSettings = await api("/api/sandbox/settings", { token: operator.access_token });
+    expect(await sandboxSettings.json()).toMatchObject({ settings: { disabled: true } });
+
+    const reset = await api("/api/ops/switches", {
+      token: operator.access_token,
+      method: "PUT",
+      body: { forcedFallback: null, sandboxesDisabled: false },
+    });
+    expect(await reset.json()).toMatchObject({
+      providersOff: [],
+      forcedFallback: null,
+      sandboxesDisabled: false,
+    });
+  });
+});
