@@ -107,6 +107,19 @@ const expectations: Expectation[] = [
   { route: "PUT /api/ops/admission", path: () => "/api/ops/admission", body: () => "nope", expect: operatorsOnly(400) },
   { route: "GET /api/ops/admission/waitlist", path: () => "/api/ops/admission/waitlist", expect: operatorsOnly(200) },
   { route: "POST /api/ops/admission/admit", path: () => "/api/ops/admission/admit", body: () => "nope", expect: operatorsOnly(400) },
+  // Usage and limits: every role reads (members their own rows), owners and admins change.
+  { route: "GET /api/usage", path: () => "/api/usage", expect: roles(200, everyone) },
+  { route: "GET /api/usage.csv", path: () => "/api/usage.csv", expect: roles(200, everyone) },
+  { route: "GET /api/limits/estimate", path: () => "/api/limits/estimate", expect: roles(200, everyone) },
+  { route: "PUT /api/limits", path: () => "/api/limits", body: () => "nope", expect: roles(400, managers) },
+  { route: "PUT /api/limits/webhook", path: () => "/api/limits/webhook", body: () => "nope", expect: roles(400, managers) },
+  { route: "GET /api/ops/prices", path: () => "/api/ops/prices", expect: operatorsOnly(200) },
+  { route: "PUT /api/ops/prices", path: () => "/api/ops/prices", body: () => "nope", expect: operatorsOnly(400) },
+  { route: "PUT /api/ops/teams/:teamId/plan", path: (f) => `/api/ops/teams/${f.teamId}/plan`, body: () => "nope", expect: operatorsOnly(400) },
+  { route: "GET /api/metrics", path: () => "/api/metrics", expect: roles(200, everyone) },
+  { route: "GET /api/ops/observability", path: () => "/api/ops/observability", expect: operatorsOnly(200) },
+  { route: "GET /api/ops/switches", path: () => "/api/ops/switches", expect: operatorsOnly(200) },
+  { route: "PUT /api/ops/switches", path: () => "/api/ops/switches", body: () => "nope", expect: operatorsOnly(400) },
 ];
 
 let fixture: Fixture;

@@ -14,10 +14,11 @@ import { resolveActiveTeam } from "../db/active-team.ts";
 import type { AppBindings } from "../env.ts";
 import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { allow } from "../routes/access.ts";
 import { readSwitchesForOperators, updateIncidentSwitches } from "./switches.ts";
 
 export const observabilityRoutes = new Hono<AppBindings>()
-  .get("/metrics", async (c) => {
+  .get("/metrics", allow("GET /api/metrics"), async (c) => {
     const auth = c.get("auth");
     const team = await resolveActiveTeam(c.env, {
       auth,
@@ -30,7 +31,7 @@ export const observabilityRoutes = new Hono<AppBindings>()
     return c.json(body);
   })
   .use("/ops/*", requirePlatformOperator())
-  .get("/ops/observability", async (c) => {
+  .get("/ops/observability", allow("GET /api/ops/observability"), async (c) => {
     const [figures, switches] = await Promise.all([
       platformMetrics(c.env).overview(),
       readSwitchesForOperators(c.env.KILN_KV),
@@ -38,8 +39,10 @@ export const observabilityRoutes = new Hono<AppBindings>()
     const body: OpsObservabilityResponse = { ...figures, switches };
     return c.json(body);
   })
-  .get("/ops/switches", async (c) => c.json(await readSwitchesForOperators(c.env.KILN_KV)))
-  .put("/ops/switches", async (c) => {
+  .get("/ops/switches", allow("GET /api/ops/switches"), async (c) =>
+    c.json(await readSwitchesForOperators(c.env.KILN_KV)),
+  )
+  .put("/ops/switches", allow("PUT /api/ops/switches"), async (c) => {
     const update = await parseJsonBody(c, incidentSwitchesUpdateSchema);
     await updateIncidentSwitches({
       kv: c.env.KILN_KV,

@@ -56,6 +56,18 @@ export const ROUTE_ACCESS = {
   "PUT /api/ops/admission":                  "platform-operator",
   "GET /api/ops/admission/waitlist":         "platform-operator",
   "POST /api/ops/admission/admit":           "platform-operator",
+  "GET /api/usage":                          EVERY_ROLE,
+  "GET /api/usage.csv":                      EVERY_ROLE,
+  "GET /api/limits/estimate":                EVERY_ROLE,
+  "PUT /api/limits":                         MANAGERS,
+  "PUT /api/limits/webhook":                 MANAGERS,
+  "GET /api/ops/prices":                     "platform-operator",
+  "PUT /api/ops/prices":                     "platform-operator",
+  "PUT /api/ops/teams/:teamId/plan":         "platform-operator",
+  "GET /api/metrics":                        EVERY_ROLE,
+  "GET /api/ops/observability":              "platform-operator",
+  "GET /api/ops/switches":                   "platform-operator",
+  "PUT /api/ops/switches":                   "platform-operator",
 } as const satisfies Record<string, RouteAccess>;
 
 export type RouteName = keyof typeof ROUTE_ACCESS;

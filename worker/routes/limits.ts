@@ -20,6 +20,7 @@ import { ApiError } from "../errors.ts";
 import { readPriceTable } from "../limits/prices.ts";
 import { usageCsv } from "../limits/usage-csv.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { allow } from "./access.ts";
 
 const MAX_DAYS = 366;
 const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -30,15 +31,15 @@ export function isTeamAdmin(team: TeamView): boolean {
 }
 
 export const limitsRoutes = new Hono<AppBindings>()
-  .get("/usage", async (c) => c.json(await usageFor(c)))
-  .get("/usage.csv", async (c) => {
+  .get("/usage", allow("GET /api/usage"), async (c) => c.json(await usageFor(c)))
+  .get("/usage.csv", allow("GET /api/usage.csv"), async (c) => {
     const usage = await usageFor(c);
     return c.body(usageCsv(usage.rows, usage.people), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="kiln-usage-${usage.from}-to-${usage.to}.csv"`,
     });
   })
-  .get("/limits/estimate", async (c) => {
+  .get("/limits/estimate", allow("GET /api/limits/estimate"), async (c) => {
     // The same choice the gateway makes for a first answer, so the estimate prices the right model.
     const { config } = await readRouting(c.env);
     const modelClass = modelClassFor({
@@ -56,7 +57,7 @@ export const limitsRoutes = new Hono<AppBindings>()
     };
     return c.json(body);
   })
-  .put("/limits", async (c) => {
+  .put("/limits", allow("PUT /api/limits"), async (c) => {
     const overrides = await parseJsonBody(c, limitOverridesSchema);
     const team = await adminTeam(c);
     const gateway = teamGateway(c.env, team.id);
@@ -71,7 +72,7 @@ export const limitsRoutes = new Hono<AppBindings>()
     }
     return c.json(await gateway.limitsView());
   })
-  .put("/limits/webhook", async (c) => {
+  .put("/limits/webhook", allow("PUT /api/limits/webhook"), async (c) => {
     const { url } = await parseJsonBody(c, webhookSchema);
     const team = await adminTeam(c);
     await teamGateway(c.env, team.id).setAlertWebhook(url);

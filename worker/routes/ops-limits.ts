@@ -12,13 +12,16 @@ import { readPriceTable, writePriceTable } from "../limits/prices.ts";
 import { logger } from "../logger.ts";
 import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { allow } from "./access.ts";
 
 const planBodySchema = z.object({ plan: planIdSchema });
 
 export const opsLimitsRoutes = new Hono<AppBindings>()
   .use("*", requirePlatformOperator())
-  .get("/prices", async (c) => c.json(await readPriceTable(c.env.KILN_KV)))
-  .put("/prices", async (c) => {
+  .get("/prices", allow("GET /api/ops/prices"), async (c) =>
+    c.json(await readPriceTable(c.env.KILN_KV)),
+  )
+  .put("/prices", allow("PUT /api/ops/prices"), async (c) => {
     const table = await parseJsonBody(c, priceTableSchema);
     await writePriceTable(c.env.KILN_KV, table);
     logger.info("ops.prices_updated", {
@@ -28,7 +31,7 @@ export const opsLimitsRoutes = new Hono<AppBindings>()
     });
     return c.json(table);
   })
-  .put("/teams/:teamId/plan", async (c) => {
+  .put("/teams/:teamId/plan", allow("PUT /api/ops/teams/:teamId/plan"), async (c) => {
     const teamId = c.req.param("teamId");
     const { plan } = await parseJsonBody(c, planBodySchema);
     const gateway = c.env.TEAM_GATEWAY.get(c.env.TEAM_GATEWAY.idFromName(teamId));
