@@ -28,7 +28,7 @@ export function errorHandler(): ErrorHandler<AppBindings> {
         logger.error("request.failed", {
           requestId,
           traceId,
-          code: error.code,
+          errorCode: error.code,
           cause: String(error.cause),
         });
       }
