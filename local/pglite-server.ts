@@ -37,6 +37,7 @@ export async function startLocalDatabase(
     maxConnections: 1000,
   });
   await server.start();
+  const stopWatchdog = watchIdleTransactions({ db, server });
 
   const address = server.getServerConn();
   const port = Number(address.split(":").at(-1));
@@ -47,8 +48,58 @@ export async function startLocalDatabase(
     url,
     port,
     async stop() {
+      stopWatchdog();
       await server.stop();
       await db.close();
     },
   };
+}
+
+/** Longest a connection may sit idle inside a transaction while others wait. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+const WATCH_INTERVAL_MS = 250;
+
+/** The parts of pglite-socket's server this reads: not in its published types. */
+type SocketServerInternals = {
+  queryQueue: { queue: { handlerId: number }[]; lastHandlerId: number | null };
+  handlers: Set<{ handlerId: number; detach(close?: boolean): Promise<unknown> }>;
+};
+
+/**
+ * PGlite has one session, so pglite-socket runs only the statements of the
+ * connection that holds an open transaction until it ends. A connection
+ * abandoned mid-transaction (a cancelled request whose socket stays in
+ * wrangler's local Hyperdrive pool) would then stall every other connection
+ * for good, where a real server only blocks that one session. Like Postgres's
+ * idle_in_transaction_session_timeout, this closes such a connection (which
+ * rolls its transaction back) once others have waited for it too long.
+ */
+function watchIdleTransactions(options: { db: PGlite; server: PGLiteSocketServer }) {
+  const internals = options.server as unknown as SocketServerInternals;
+  let stalledSinceMs: number | null = null;
+  let lastHolder: number | null = null;
+
+  const timer = setInterval(() => {
+    const queue = internals.queryQueue;
+    const holder = queue.lastHandlerId;
+    // Others wait, and the transaction's own connection has nothing queued: it is idle.
+    const waiting =
+      options.db.isInTransaction() &&
+      queue.queue.length > 0 &&
+      !queue.queue.some((entry) => entry.handlerId === holder);
+    if (!waiting || holder !== lastHolder) {
+      stalledSinceMs = waiting ? Date.now() : null;
+      lastHolder = holder;
+      return;
+    }
+    stalledSinceMs ??= Date.now();
+    if (Date.now() - stalledSinceMs < IDLE_IN_TRANSACTION_TIMEOUT_MS) return;
+
+    stalledSinceMs = null;
+    for (const handler of internals.handlers) {
+      if (handler.handlerId === holder) void handler.detach(true);
+    }
+  }, WATCH_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
