@@ -2,6 +2,7 @@
  * The Worker's public contract, sent as real requests through workerd:
  * health, development sign-in, authentication and the error shape.
  */
+import { env } from "cloudflare:test";
 import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { api, readError, signIn } from "./helpers.ts";
@@ -115,6 +116,21 @@ describe("authentication", () => {
     expect((await readError(response)).code).toBe("unauthorized");
   });
 
+  it("refuses a correctly signed token whose sub is not a user id", async () => {
+    const response = await api("/api/me", { token: await supabaseToken("x@example.com", "42") });
+    expect(response.status).toBe(401);
+    expect((await readError(response)).code).toBe("unauthorized");
+  });
+
+  it("lets in people who share an email or have none (phone and anonymous users)", async () => {
+    const shared = `shared-${crypto.randomUUID()}@example.com`;
+    for (const email of [shared, shared, "", ""]) {
+      const token = await supabaseToken(email, crypto.randomUUID());
+      const response = await api("/api/me", { token });
+      expect(response.status).toBe(200);
+    }
+  });
+
   it("answers an unknown API route with not_found", async () => {
     const session = await signIn();
     const response = await api("/api/nothing-here", { token: session.access_token });
@@ -122,6 +138,19 @@ describe("authentication", () => {
     expect((await readError(response)).code).toBe("not_found");
   });
 });
+
+/** A token shaped like Supabase's, for a person Kiln has never seen. */
+async function supabaseToken(email: string, subject: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: "authenticated", email })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(subject)
+    .setIssuer(`${env.SUPABASE_URL}/auth/v1`)
+    .setAudience("authenticated")
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(new TextEncoder().encode("kiln-local-development-secret-never-valid-in-production"));
+}
 
 async function sign(options: { secret?: string; audience?: string; expiresAt?: number }) {
   const secret = new TextEncoder().encode(

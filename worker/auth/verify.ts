@@ -32,6 +32,8 @@ export type AuthContext = {
   claims: JWTPayload;
 };
 
+const USER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const PLATFORM_OPERATOR_ROLE = "platform_operator";
 
 /** The one clock leeway, applied to `exp`, `nbf` and `iat` alike. */
@@ -97,6 +99,10 @@ function toAuthContext(payload: JWTPayload): AuthContext {
   // Legacy anon/service keys are JWTs too; only a signed-in user's token may call.
   if (payload.role !== "authenticated" || typeof payload.sub !== "string") {
     throw new joseErrors.JWTClaimValidationFailed("not a user token", payload, "role");
+  }
+  // Supabase user ids are UUIDs; anything else would reach Postgres and fail there (500).
+  if (!USER_ID_PATTERN.test(payload.sub)) {
+    throw new joseErrors.JWTClaimValidationFailed("sub is not a user id", payload, "sub");
   }
 
   const appMetadata = (payload.app_metadata ?? {}) as { kiln_role?: unknown };
