@@ -37,7 +37,6 @@ export async function startLocalDatabase(
     maxConnections: 1000,
   });
   await server.start();
-  keepExtendedQueriesTogether({ db, server });
   const stopWatchdog = watchIdleTransactions({ db, server });
 
   const address = server.getServerConn();
@@ -85,7 +84,7 @@ function watchIdleTransactions(options: { db: PGlite; server: PGLiteSocketServer
     const holder = queue.lastHandlerId;
     // Others wait, and the transaction's own connection has nothing queued: it is idle.
     const waiting =
-      (internals.queryQueue as unknown as { db: PGlite }).db.isInTransaction() &&
+      options.db.isInTransaction() &&
       queue.queue.length > 0 &&
       !queue.queue.some((entry) => entry.handlerId === holder);
     if (!waiting || holder !== lastHolder) {
@@ -103,50 +102,4 @@ function watchIdleTransactions(options: { db: PGlite; server: PGLiteSocketServer
   }, WATCH_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/** Extended-protocol messages that leave the connection mid-sequence until its Sync. */
-const MID_SEQUENCE_TYPES = new Set(["P", "B", "D", "E", "C", "H", "F"].map((c) => c.charCodeAt(0)));
-const SYNC = "S".charCodeAt(0);
-const SIMPLE_QUERY = "Q".charCodeAt(0);
-
-/**
- * pglite-socket interleaves the messages of concurrent connections one by
- * one, so connection B's Parse/Bind can land between A's Bind and Execute
- * and replace the one unnamed portal PGlite's single session has (A then
- * fails with `portal "" does not exist`). Its queue already keeps to one
- * connection while a transaction is open; this makes it also keep to one
- * connection from its first extended-protocol message to its Sync.
- */
-function keepExtendedQueriesTogether(options: { db: PGlite; server: PGLiteSocketServer }) {
-  const queue = (options.server as unknown as { queryQueue: { db: PGlite } }).queryQueue;
-  const db = options.db;
-  let midSequence = false;
-
-  queue.db = new Proxy(db, {
-    get(target, property, receiver) {
-      if (property === "isInTransaction") return () => target.isInTransaction() || midSequence;
-      if (property === "execProtocolRawStream") {
-        return (message: Uint8Array, ...rest: unknown[]) => {
-          const type = message[0] ?? 0;
-          if (type === SYNC || type === SIMPLE_QUERY) midSequence = false;
-          else if (MID_SEQUENCE_TYPES.has(type)) midSequence = true;
-          return (target.execProtocolRawStream as (...args: unknown[]) => unknown).call(
-            target,
-            message,
-            ...rest,
-          );
-        };
-      }
-      if (property === "exec") {
-        // pglite-socket rolls back for a connection that left: its sequence ends too.
-        return (query: string, ...rest: unknown[]) => {
-          if (query === "ROLLBACK") midSequence = false;
-          return (target.exec as (...args: unknown[]) => unknown).call(target, query, ...rest);
-        };
-      }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
 }

@@ -21,7 +21,7 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
   useTeams(true);
   const isOperator = useIsOperator(true);
   const [conversationId, setConversationId] = useConversationParam();
-  const conversations = useConversations();
+  const conversations = useConversations(conversationId);
   const [contexts, setContexts] = useState<SelectionContext[]>([]);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
 
