@@ -142,7 +142,7 @@ function spawnWrangler(
     ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     "--show-interactive-dev-session=false",
     "--log-level",
-    "warn",
+    process.env.KILN_WRANGLER_LOG_LEVEL ?? "warn",
   ];
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,

@@ -56,8 +56,9 @@ async function ask(page: Page, message: string): Promise<string> {
 /** The titles in the conversation picker, after the saved list has been read again. */
 async function listedTitles(page: Page): Promise<string[]> {
   await page.goto(stack.url);
-  await expect.poll(() => page.getByLabel("Message").isVisible()).toBe(true);
-  return page.getByLabel("Conversation").locator("option").allTextContents();
+  const picker = page.getByLabel("Conversation");
+  await expect.poll(() => picker.getAttribute("aria-busy"), { timeout: 15_000 }).toBe("false");
+  return picker.locator("option").allTextContents();
 }
 
 describe("two people in two teams", () => {

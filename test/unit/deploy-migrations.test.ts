@@ -8,16 +8,15 @@ import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../local/migrate.ts";
+import { startLocalDatabase } from "../../local/pglite-server.ts";
 import { projectRoot } from "../../local/stack.ts";
 
 const run = promisify(execFile);
 
-type Database = { url: string; db: PGlite; sql: postgres.Sql; stop(): Promise<void> };
+type Database = { url: string; sql: postgres.Sql; stop(): Promise<void> };
 
 // Starting PGlite takes seconds on a busy machine, so the file shares one
 // instance: the cases run in order, from an empty database to a Supabase one.
@@ -32,29 +31,23 @@ afterAll(async () => {
 });
 
 async function emptyDatabase(): Promise<Database> {
-  const db = await PGlite.create();
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 100 });
-  await server.start();
-  const port = Number(server.getServerConn().split(":").at(-1));
-  const url = `postgres://postgres:secret-password@127.0.0.1:${port}/postgres?sslmode=disable`;
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const local = await startLocalDatabase({ migrate: false });
+  const sql = postgres(local.url, { max: 1, onnotice: () => {} });
   return {
-    url,
-    db,
+    url: local.url,
     sql,
     async stop() {
       await sql.end({ timeout: 2 });
-      await server.stop();
-      await db.close();
+      await local.stop();
     },
   };
 }
 
 /** Creates the `auth` objects a Supabase project has, as the local bootstrap does. */
-async function makeSupabaseLike(db: PGlite) {
+async function makeSupabaseLike(sql: postgres.Sql) {
   const localDir = join(projectRoot, "migrations", "local");
   for (const name of (await readdir(localDir)).sort()) {
-    await db.exec(await readFile(join(localDir, name), "utf8"));
+    await sql.unsafe(await readFile(join(localDir, name), "utf8"));
   }
 }
 
@@ -86,7 +79,7 @@ describe("deploy migrations", { timeout: 60_000 }, () => {
   });
 
   it("applies every timestamped migration once, in order, and records each", async () => {
-    await makeSupabaseLike(database.db);
+    await makeSupabaseLike(database.sql);
 
     const first = await migrate(database.url, { localBootstrap: false });
     const second = await migrate(database.url, { localBootstrap: false });
@@ -103,11 +96,15 @@ describe("deploy migrations", { timeout: 60_000 }, () => {
   });
 
   it("runs as `npm run db:migrate`, and never prints the connection string", async () => {
-    const upToDate = await runCli(database.url);
+    // The embedded server takes any password: plant one to look for.
+    const withPassword = database.url.replace("postgres:postgres@", "postgres:secret-password@");
+    expect(withPassword).toContain("secret-password");
+    const upToDate = await runCli(withPassword);
     expect(upToDate.code).toBe(0);
     expect(upToDate.stdout).toContain("the database is up to date");
+    expect(`${upToDate.stdout}${upToDate.stderr}`).not.toContain("secret-password");
 
-    const unreachable = await runCli(database.url.replace(/:\d+\//, ":1/"));
+    const unreachable = await runCli(withPassword.replace(/:\d+\//, ":1/"));
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain("db:migrate: failed");
     expect(`${unreachable.stdout}${unreachable.stderr}`).not.toContain("secret-password");

@@ -9,6 +9,8 @@ const MISSING_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
 export function useConversations(currentId: string | null = null) {
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
+  /** False until the first answer (list or error) arrives. */
+  const [loaded, setLoaded] = useState(false);
   const [missingRetries, setMissingRetries] = useState(0);
 
   const refresh = useCallback(async () => {
@@ -19,6 +21,7 @@ export function useConversations(currentId: string | null = null) {
     } else {
       setError(result.error);
     }
+    setLoaded(true);
   }, []);
 
   useEffect(() => {
@@ -41,5 +44,5 @@ export function useConversations(currentId: string | null = null) {
     return () => clearTimeout(timer);
   }, [missing, missingRetries, refresh]);
 
-  return { conversations, error, refresh };
+  return { conversations, error, loaded, refresh };
 }

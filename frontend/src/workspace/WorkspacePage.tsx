@@ -61,6 +61,8 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
         <ConversationPicker
           conversations={conversations.conversations}
           conversationId={conversationId}
+          loaded={conversations.loaded}
+          error={conversations.error?.message ?? null}
           onSelect={openConversation}
         />
       </Header>
