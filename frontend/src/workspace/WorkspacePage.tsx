@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import type { ClientConfig } from "../../../contract/api.ts";
 import type { Session } from "../auth/session-store.ts";
 import { useTeams } from "../auth/use-session.ts";
@@ -24,6 +24,8 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
   const conversations = useConversations(conversationId);
   const [contexts, setContexts] = useState<SelectionContext[]>([]);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  // Signed in and on the workspace: the next thing to do is to type.
+  useEffect(() => textareaRef.current?.focus(), []);
 
   const chat = useChat({
     conversationId,
