@@ -94,6 +94,14 @@ describe("Kiln in the browser", () => {
     await expect
       .poll(() => page.getByTestId("assistant-message").last().getAttribute("data-status"))
       .toBe("complete");
+    // Read back from history, the answer still says the simulator made it.
+    expect(
+      await page
+        .getByTestId("assistant-message")
+        .last()
+        .getByText("simulated", { exact: true })
+        .isVisible(),
+    ).toBe(true);
     await expect
       .poll(() => status.getAttribute("data-state"), { timeout: 30_000 })
       .toBe("rendered");
