@@ -31,6 +31,7 @@ export type ApiErrorCode =
   | "database_unavailable"
   | "auth_unavailable"
   | "history_unavailable"
+  | "invalid_team_id"
   | "team_not_found"
   | "invitation_not_found"
   | "last_owner"
