@@ -25,6 +25,7 @@ export type ApiErrorCode =
   | "context_not_found"
   | "provider_error"
   | "provider_unavailable"
+  | "unknown_model"
   | "invalid_idempotency_key"
   | "idempotency_key_reused"
   | "version_conflict"
