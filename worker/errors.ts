@@ -8,6 +8,7 @@ import type { LimitDetails } from "../contract/limits.ts";
 
 export type ApiErrorCode =
   | "invalid_json"
+  | "unsupported_media_type"
   | "invalid_body"
   | "payload_too_large"
   | "rate_limited"
