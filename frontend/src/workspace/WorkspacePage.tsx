@@ -18,7 +18,12 @@ const PreviewPanel = lazy(() => import("../preview/PreviewPanel.tsx"));
 export type WorkspacePageProps = { config: ClientConfig; session: Session };
 
 export function WorkspacePage({ config, session }: WorkspacePageProps) {
-  useTeams(true);
+  const teams = useTeams(true);
+  const activeTeam = teams.find((team) => team.id === session.teamId);
+  const readOnlyReason =
+    activeTeam?.role === "viewer"
+      ? `Your role in ${activeTeam.name} is viewer: you can read its conversations and usage, not send. An owner or admin can make you a member on the Team page.`
+      : null;
   const isOperator = useIsOperator(true);
   const [conversationId, setConversationId] = useConversationParam();
   const conversations = useConversations(conversationId);
@@ -73,6 +78,7 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
           chat={chat}
           contexts={contexts}
           textareaRef={textareaRef}
+          readOnlyReason={readOnlyReason}
           onSend={send}
           onShowFile={workspace.showFile}
           onRemoveContext={(id) =>
