@@ -368,7 +368,9 @@ export class TeamGateway extends DurableObject<Env> {
             maxOutputTokens: MAX_OUTPUT_TOKENS,
           })
         : undefined;
-    const cached = cacheKey ? await this.#answerFromCache({ key, chat, cacheKey, chain }) : null;
+    const cached = cacheKey
+      ? await this.#answerFromCache({ key, chat, cacheKey, chain, startedAt, observation })
+      : null;
     if (cached) return cached;
 
     const admission = await this.#limits.reserveGeneration({
@@ -413,7 +415,7 @@ export class TeamGateway extends DurableObject<Env> {
         system.length + messages.reduce((sum, message) => sum + message.content.length, 0),
       isSimulated: (provider) => provider.startsWith("simulator"),
       onSettled: async (outcome) => {
-        await this.#limits.settleAnswer({
+        const costMicroUsd = await this.#limits.settleAnswer({
           chat,
           reservationId,
           model: outcome.model ?? budgetModel,
@@ -428,7 +430,7 @@ export class TeamGateway extends DurableObject<Env> {
           };
           this.ctx.waitUntil(writeCachedAnswer(this.env.KILN_KV, cacheKey, answer));
         }
-        await this.#settle({ key, chat, outcome, startedAt, observation });
+        await this.#settle({ key, chat, outcome, startedAt, observation, costMicroUsd });
       },
     });
     this.#live.set(key, live);
@@ -468,6 +470,7 @@ export class TeamGateway extends DurableObject<Env> {
     outcome: GenerationOutcome;
     startedAt: number;
     observation: ChatObservation;
+    costMicroUsd: number;
   }) {
     const { key, chat, outcome, observation } = options;
     this.#live.delete(key);
@@ -491,7 +494,15 @@ export class TeamGateway extends DurableObject<Env> {
     }
 
     // The turn's one `chat.request` line, metrics, platform report and spans (issue 7).
-    observation.settle({ outcome, startedAt: options.startedAt }, this.#metrics);
+    observation.settle(
+      {
+        outcome,
+        startedAt: options.startedAt,
+        cacheHit: false,
+        costMicroUsd: options.costMicroUsd,
+      },
+      this.#metrics,
+    );
 
     // Saved through the write queue (worker/db/write-queue.ts): no Postgres wait here.
     try {
@@ -515,6 +526,8 @@ export class TeamGateway extends DurableObject<Env> {
     chat: GatewayChatRequest;
     cacheKey: string;
     chain: { provider: string; model: string }[];
+    startedAt: number;
+    observation: ChatObservation;
   }): Promise<Response | null> {
     const { key, chat } = options;
     const cached = await readCachedAnswer(this.env.KILN_KV, options.cacheKey);
@@ -558,6 +571,10 @@ export class TeamGateway extends DurableObject<Env> {
       failedBeforeFirstByte: false,
       firstTextAt: null,
     };
+    options.observation.settle(
+      { outcome: replayed, startedAt: options.startedAt, cacheHit: true, costMicroUsd: 0 },
+      this.#metrics,
+    );
     // Saved through the write queue like a live answer: no Postgres wait here.
     this.ctx.waitUntil(
       enqueueSettledTurn(this.env, { chat, outcome: replayed, latencyMs: 0 }).catch((error) =>

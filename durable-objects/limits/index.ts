@@ -126,17 +126,21 @@ export class TeamLimitsModule {
     }
   }
 
-  /** Settlement at the end of a chat answer: a ledger fault is logged, never thrown at the stream. */
+  /**
+   * Settlement at the end of a chat answer; returns the real cost in
+   * micro-dollars for the turn's log line and metrics. A ledger fault is
+   * logged (`limits.settle_failed`), never thrown at the stream, and counts 0.
+   */
   async settleAnswer(options: {
     chat: { requestId: string; teamId: string; userId: string };
     reservationId: string;
     model: string;
     usage: Usage;
     failed: boolean;
-  }): Promise<void> {
+  }): Promise<number> {
     const { chat } = options;
     try {
-      await this.settleGeneration({
+      return await this.settleGeneration({
         teamId: chat.teamId,
         reservationId: options.reservationId,
         userId: chat.userId,
@@ -147,6 +151,7 @@ export class TeamLimitsModule {
       });
     } catch (error) {
       logger.error("limits.settle_failed", { requestId: chat.requestId, error: String(error) });
+      return 0;
     }
   }
 

@@ -32,9 +32,10 @@ const NOT_PROVIDER_FAULTS = new Set(["ok", "aborted", "context_length", "content
 export type ChatSettlement = {
   outcome: GenerationOutcome;
   startedAt: number;
-  cacheHit?: boolean;
-  /** The settled cost; 0 until the budget ledger prices the turn. */
-  costMicroUsd?: number;
+  /** Answered from the prompt cache (no provider call, no cost). */
+  cacheHit: boolean;
+  /** The settled cost from the budget ledger. */
+  costMicroUsd: number;
 };
 
 /** The provider that served, or the last one tried when none did. */
@@ -90,14 +91,14 @@ export class ChatObservation {
     const timeToFirstTokenMs = outcome.firstTextAt
       ? outcome.firstTextAt - settlement.startedAt
       : null;
-    const costMicroUsd = settlement.costMicroUsd ?? 0;
+    const { costMicroUsd } = settlement;
 
     metrics.recordRequest(
       {
         errorKind,
         latencyMs,
         timeToFirstTokenMs,
-        cacheHit: settlement.cacheHit ?? false,
+        cacheHit: settlement.cacheHit,
         inputTokens: outcome.usage.inputTokens,
         outputTokens: outcome.usage.outputTokens,
         costMicroUsd,
@@ -153,7 +154,7 @@ export class ChatObservation {
         .map((attempt) => `${attempt.provider}:${attempt.outcome}`)
         .join(","),
       fallbackUsed: outcome.fallbackUsed,
-      cacheHit: settlement.cacheHit ?? false,
+      cacheHit: settlement.cacheHit,
       inputTokens: outcome.usage.inputTokens,
       outputTokens: outcome.usage.outputTokens,
       costMicroUsd: options.costMicroUsd,
@@ -217,21 +218,25 @@ export class ChatObservation {
     const { settlement, errorKind, now } = options;
     const target = providerOf(settlement.outcome);
     const failed = errorKind !== null;
-    return [
-      {
-        name: "team_gateway.chat",
-        kind: "internal",
-        trace: this.trace,
-        startMs: settlement.startedAt,
-        endMs: now,
-        failed,
-        attributes: {
-          "kiln.request_id": this.#chat.requestId,
-          "kiln.team_id": this.#chat.teamId,
-          "enduser.hash": userHash,
-          "kiln.outcome": settlement.outcome.status,
-        },
+    const teamSpan: Span = {
+      name: "team_gateway.chat",
+      kind: "internal",
+      trace: this.trace,
+      startMs: settlement.startedAt,
+      endMs: now,
+      failed,
+      attributes: {
+        "kiln.request_id": this.#chat.requestId,
+        "kiln.team_id": this.#chat.teamId,
+        "enduser.hash": userHash,
+        "kiln.outcome": settlement.outcome.status,
+        "kiln.cache_hit": settlement.cacheHit,
       },
+    };
+    // A cached answer made no provider call: its trace ends at the team object.
+    if (settlement.cacheHit) return [teamSpan];
+    return [
+      teamSpan,
       {
         name: `${target.provider} chat`,
         kind: "client",

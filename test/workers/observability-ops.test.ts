@@ -4,15 +4,20 @@
  * the team's own dashboard figures; and incident switches that act without
  * a deploy, behind the platform operator role.
  */
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type {
   IncidentSwitches,
   OpsObservabilityResponse,
   TeamMetricsResponse,
 } from "../../contract/observability.ts";
+import type { UsageResponse } from "../../contract/usage.ts";
 import { readChatEvents } from "../support/sse.ts";
 import { api, readError, signIn } from "./helpers.ts";
-import { receivedAt, webhookUrl } from "./observability-support.ts";
+import { captureLogs, type LogLine, receivedAt, webhookUrl } from "./observability-support.ts";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 async function opsFigures(token: string): Promise<OpsObservabilityResponse> {
   const response = await api("/api/ops/observability", { token });
@@ -121,6 +126,39 @@ describe("team metrics", () => {
     expect(metrics.hours.at(-1)?.requests).toBe(1);
   });
 });
+
+describe("cost and cache hits in the request log and the team metrics", () => {
+  it("logs each turn's settled cost and cache hit, and the minute sums them", async () => {
+    const person = await signIn();
+    const token = person.access_token;
+    const logs = captureLogs();
+    const ask = async () =>
+      readChatEvents(await api("/api/chat", { token, body: { message: "a pomodoro timer" } }));
+
+    const first = await ask();
+    await vi.waitFor(() => expect(requestLines(logs.lines, person.team_id)).toHaveLength(1));
+    const second = await ask();
+    expect(second[0]?.event).toMatchObject({ type: "meta", cached: true });
+    expect(first.at(-1)?.event.type).toBe("done");
+    await vi.waitFor(() => expect(requestLines(logs.lines, person.team_id)).toHaveLength(2));
+
+    // The ledger's price of the turn is the one the log line carries, in micro-dollars.
+    const usage = (await (await api("/api/usage", { token })).json()) as UsageResponse;
+    const spent = usage.budgets.find((budget) => budget.name === "dollars_per_month")?.used;
+    expect(spent).toBeGreaterThan(0);
+    const [live, cached] = requestLines(logs.lines, person.team_id);
+    expect(live).toMatchObject({ cacheHit: false, costMicroUsd: spent, outcome: "complete" });
+    expect(cached).toMatchObject({ cacheHit: true, costMicroUsd: 0, outcome: "complete" });
+
+    const response = await api("/api/metrics", { token });
+    const minute = ((await response.json()) as TeamMetricsResponse).minutes.at(-1);
+    expect(minute).toMatchObject({ requests: 2, costMicroUsd: spent, cacheHitRate: 0.5 });
+  });
+});
+
+function requestLines(lines: LogLine[], teamId: string) {
+  return lines.filter((line) => line.event === "chat.request" && line.teamId === teamId);
+}
 
 describe("incident switches", () => {
   it("switches a provider off and forces a fallback model, for operators only", async () => {
