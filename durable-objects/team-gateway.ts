@@ -47,6 +47,7 @@ import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
 import { ChatObservation } from "./observability/chat-observer.ts";
 import { platformMetrics } from "./observability/platform-metrics.ts";
 import { observedSandboxEvents } from "./observability/sandbox-events.ts";
+import { tracedSandboxRuns } from "./observability/sandbox-trace.ts";
 import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
@@ -105,6 +106,7 @@ export class TeamGateway extends DurableObject<Env> {
     });
     this.#sandboxes = new Sandboxes(ctx, env, {
       events: observedSandboxEvents((event) => this.recordSandboxStart(event)),
+      observeRun: tracedSandboxRuns({ env, waitUntil: (work) => ctx.waitUntil(work) }),
     });
   }
 

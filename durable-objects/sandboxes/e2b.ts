@@ -33,6 +33,7 @@ function options(connection: E2bConnection) {
     apiKey: connection.apiKey,
     ...(connection.apiUrl ? { apiUrl: connection.apiUrl } : {}),
     ...(connection.sandboxUrl ? { sandboxUrl: connection.sandboxUrl } : {}),
+    ...(connection.apiHeaders ? { apiHeaders: connection.apiHeaders } : {}),
     requestTimeoutMs: CONTROL_PLANE_TIMEOUT_MS,
   };
 }

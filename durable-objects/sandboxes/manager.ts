@@ -20,6 +20,7 @@ import { extendedExpiryMs } from "./deadlines.ts";
 import { extendSandbox, killSandbox } from "./e2b.ts";
 import { logSandboxEvent, type SandboxEventSink } from "./events.ts";
 import { RunContext } from "./run-context.ts";
+import type { SandboxRunObserver } from "./run-observer.ts";
 import { runSandbox } from "./runner.ts";
 import { withScaffold } from "./scaffolds.ts";
 import { e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
@@ -60,14 +61,20 @@ export class Sandboxes {
   readonly #events: SandboxEventSink;
   readonly #warm: WarmPool;
   readonly #capacity: SandboxCapacity | undefined;
+  readonly #observeRun: SandboxRunObserver | undefined;
 
   constructor(
     ctx: DurableObjectState,
     env: Env,
-    options: { events?: SandboxEventSink; capacity?: SandboxCapacity } = {},
+    options: {
+      events?: SandboxEventSink;
+      capacity?: SandboxCapacity;
+      observeRun?: SandboxRunObserver;
+    } = {},
   ) {
     const events = options.events ?? logSandboxEvent;
     this.#capacity = options.capacity;
+    this.#observeRun = options.observeRun;
     this.#ctx = ctx;
     this.#env = env;
     this.#store = new SandboxStore(ctx.storage.sql);
@@ -80,6 +87,7 @@ export class Sandboxes {
     teamId: string;
     userId: string;
     request: SandboxCreateRequest;
+    traceparent?: string;
   }): Promise<Result<ReadableStream<Uint8Array>>> {
     const { request } = input;
     const template = SANDBOX_TEMPLATES[request.template];
@@ -122,12 +130,13 @@ export class Sandboxes {
     await this.#armAlarm();
 
     const { stream, emit, close } = sandboxEventStream();
+    const observed = this.#observeRun?.({ ...input, sandboxId });
     const run = new RunContext({
       store: this.#store,
       sandboxId,
       teamId: input.teamId,
       template,
-      connection,
+      connection: observed ? { ...connection, apiHeaders: observed.apiHeaders } : connection,
       limits,
       emit,
     });
@@ -156,6 +165,7 @@ export class Sandboxes {
         return taken;
       },
       onSettled: async () => {
+        observed?.settled(run.view());
         this.#recordIfEnded(sandboxId);
         await this.#armAlarm();
       },
@@ -173,6 +183,7 @@ export class Sandboxes {
     teamId: string;
     userId: string;
     sandboxId: string;
+    traceparent?: string;
   }): Promise<Result<ReadableStream<Uint8Array>>> {
     const row = this.#store.find(input.sandboxId);
     if (!row) return { ok: false, refusal: notFound() };
@@ -180,6 +191,7 @@ export class Sandboxes {
     return this.open({
       teamId: input.teamId,
       userId: input.userId,
+      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
       request: {
         template: row.template,
         files,

@@ -23,6 +23,8 @@ export type E2bConnection = {
   sandboxUrl: string | undefined;
   /** Talking to the local simulator: the UI labels its sandboxes as simulated. */
   simulated: boolean;
+  /** Extra headers on control-plane calls (a run's `traceparent`, run-observer.ts). */
+  apiHeaders?: Record<string, string>;
 };
 
 export type SandboxLimits = {

@@ -1,6 +1,6 @@
 /**
  * Reading what Kiln sent to the network edges the observability tests
- * check: the provider simulator's recorded calls, the Sentry simulator's
+ * check: the provider and E2B simulators' recorded calls, the Sentry simulator's
  * envelopes, the webhook receiver's alerts and OTLP spans, and the log lines
  * written to the console (the Worker and its Durable Objects share this
  * isolate, so one spy sees every hop's lines).
@@ -53,6 +53,15 @@ export function randomHex(bytes: number) {
   return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) =>
     byte.toString(16).padStart(2, "0"),
   ).join("");
+}
+
+/** The create requests the E2B simulator received: body fields and `traceparent`. */
+export async function e2bCreates() {
+  const response = await fetch(`${inject("e2bSimulatorUrl")}/_simulator/creates`);
+  const { creates } = (await response.json()) as {
+    creates: { metadata?: Record<string, string>; traceparent: string | null }[];
+  };
+  return creates;
 }
 
 type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string };

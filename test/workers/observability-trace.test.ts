@@ -2,13 +2,21 @@
  * One trace id, followed from the SPA's request through every hop: the
  * Worker's log line and span, the team object's log line and span, the
  * provider call's headers and span, and the error body a person would quote
- * to support. Known gap: the sandbox hop joins when the sandbox module
- * lands (it takes `traceparent` the same way; see docs/runbook.md).
+ * to support; then the same trace through the sandbox hop: the Worker's
+ * span, the team object's sandbox span and the E2B create call (its
+ * `traceparent` as the E2B simulator received it).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readChatEvents } from "../support/sse.ts";
 import { api, signIn } from "./helpers.ts";
-import { captureLogs, providerCalls, randomHex, spansOf } from "./observability-support.ts";
+import {
+  captureLogs,
+  e2bCreates,
+  providerCalls,
+  randomHex,
+  spansOf,
+} from "./observability-support.ts";
+import { last, REACT_APP, readSandboxEvents } from "./sandbox-helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -78,6 +86,38 @@ describe("one trace through every hop", () => {
     expect(teamSpan?.parentSpanId).toBe(workerSpan?.spanId);
     expect(providerSpan?.parentSpanId).toBe(teamSpan?.spanId);
     expect(providerSpan?.spanId).toBe(providerSpanId);
+
+    // Running the answer's code joins the same trace: Worker → team object → E2B.
+    const runSpanId = randomHex(8);
+    const run = await api("/api/sandbox", {
+      token: session.access_token,
+      body: REACT_APP,
+      headers: { traceparent: `00-${traceId}-${runSpanId}-01` },
+    });
+    expect(run.status).toBe(200);
+    expect(run.headers.get("x-trace-id")).toBe(traceId);
+    const ready = last(await readSandboxEvents(run), "ready")?.sandbox;
+    expect(ready?.status).toBe("ready");
+
+    const create = (await e2bCreates()).find(
+      (request) => request.metadata?.kilnSandboxId === ready?.id,
+    );
+    expect(create?.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    await vi.waitFor(async () => {
+      const names = (await spansOf(traceId)).map((span) => span.name);
+      expect(names).toEqual(expect.arrayContaining(["e2b sandbox.create", "POST /api/sandbox"]));
+    });
+    const sandboxSpans = await spansOf(traceId);
+    const runSpan = sandboxSpans.find((span) => span.name === "POST /api/sandbox");
+    const teamSandboxSpan = sandboxSpans.find((span) => span.name === "team_gateway.sandbox");
+    const e2bSpan = sandboxSpans.find((span) => span.name === "e2b sandbox.create");
+    expect(runSpan?.parentSpanId).toBe(runSpanId);
+    expect(teamSandboxSpan?.parentSpanId).toBe(runSpan?.spanId);
+    expect(e2bSpan?.parentSpanId).toBe(teamSandboxSpan?.spanId);
+    expect(e2bSpan?.spanId).toBe(create?.traceparent?.split("-")[2]);
+    expect(
+      logs.lines.find((line) => line.event === "sandbox.run" && line.sandboxId === ready?.id),
+    ).toMatchObject({ traceId, teamId: session.team_id, status: "ready" });
 
     // An error the person sees names the same trace.
     const missing = await api(`/api/conversations/${crypto.randomUUID()}`, {

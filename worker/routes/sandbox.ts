@@ -24,6 +24,7 @@ import { resolveActiveTeam } from "../db/active-team.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
+import { formatTraceparent } from "../observability/trace.ts";
 import { allow } from "./access.ts";
 
 const SANDBOX_ID = /^[0-9a-f-]{36}$/;
@@ -42,7 +43,13 @@ export const sandboxRoutes = new Hono<AppBindings>()
     const request = await parseJsonBody(c, sandboxCreateRequestSchema);
     const teamId = await activeTeamId(c.env, c.get("auth"), c.req.header("x-team-id"));
     const userId = c.get("auth").userId;
-    const opened = await gateway(c.env, teamId).openSandbox({ teamId, userId, request });
+    const traceparent = formatTraceparent(c.get("trace"));
+    const opened = await gateway(c.env, teamId).openSandbox({
+      teamId,
+      userId,
+      request,
+      traceparent,
+    });
     return eventStream(unwrap(opened), c.get("requestId"));
   })
   .get("/sandbox/:id", allow("GET /api/sandbox/:id"), async (c) => {
@@ -64,7 +71,13 @@ export const sandboxRoutes = new Hono<AppBindings>()
   .post("/sandbox/:id/recreate", allow("POST /api/sandbox/:id/recreate"), async (c) => {
     const { teamId, sandboxId } = await target(c);
     const userId = c.get("auth").userId;
-    const opened = await gateway(c.env, teamId).recreateSandbox({ teamId, userId, sandboxId });
+    const traceparent = formatTraceparent(c.get("trace"));
+    const opened = await gateway(c.env, teamId).recreateSandbox({
+      teamId,
+      userId,
+      sandboxId,
+      traceparent,
+    });
     return eventStream(unwrap(opened), c.get("requestId"));
   });
 

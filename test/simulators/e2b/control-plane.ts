@@ -21,7 +21,11 @@ export async function handleControlPlane(options: {
   if (!request.headers["x-api-key"]) return sendError(response, 401, "Invalid API key");
 
   if (request.method === "POST" && url.pathname === "/v2/sandboxes") {
-    return create({ ...options, body: await readJson(request) });
+    return create({
+      ...options,
+      body: await readJson(request),
+      traceparent: request.headers.traceparent ?? null,
+    });
   }
 
   const connect = /^\/v2\/sandboxes\/([^/]+)\/connect$/.exec(url.pathname);
@@ -58,6 +62,7 @@ async function create(options: {
   response: ServerResponse;
   domain: string;
   body: unknown;
+  traceparent: string | string[] | null;
 }) {
   const { state, response } = options;
   const body = (options.body ?? {}) as {
@@ -66,7 +71,7 @@ async function create(options: {
     metadata?: Record<string, string>;
     envVars?: Record<string, string>;
   };
-  state.createRequests.push(body);
+  state.createRequests.push({ ...body, traceparent: options.traceparent });
   const faults = state.faultsFor(body.metadata ?? {});
 
   if (faults.names.has("rate-limited")) {

@@ -10,7 +10,8 @@
  *
  * `POST /_simulator/faults {teamId, faults, startDelayMs?}` injects faults for
  * one Kiln team (see faults.ts); `GET /_simulator/sandboxes/<id>` (E2B id or Kiln's
- * `kilnSandboxId`) shows a sandbox's state (files, processes) to tests.
+ * `kilnSandboxId`) shows a sandbox's state (files, processes) to tests;
+ * `GET /_simulator/creates` lists the create requests (body and `traceparent`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -107,6 +108,10 @@ async function handleAdmin(options: {
     } catch (error) {
       return sendError(response, 400, error instanceof Error ? error.message : String(error));
     }
+  }
+
+  if (url.pathname === "/_simulator/creates") {
+    return sendJson(response, 200, { creates: state.createRequests });
   }
 
   const match = /^\/_simulator\/sandboxes\/([^/]+)$/.exec(url.pathname);

@@ -36,7 +36,10 @@ export type SimSandbox = {
 export class SimulatorState {
   readonly sandboxes = new Map<string, SimSandbox>();
   readonly faultsByTeam = new Map<string, FaultSet>();
-  /** Every control-plane create request body, oldest first (tests read what Kiln sent). */
+  /**
+   * Every control-plane create request body with the request's `traceparent`,
+   * oldest first (tests read what Kiln sent, at `GET /_simulator/creates`).
+   */
   readonly createRequests: unknown[] = [];
   #nextPid = 100;
 

@@ -1,0 +1,96 @@
+/**
+ * The sandbox hop of a trace: a span for the team object's part of one
+ * sandbox run (a child of the Worker's span) and a client span for the E2B
+ * create call (its child, whose `traceparent` rides on the control-plane
+ * requests, so E2B's side can be joined too), exported when the run
+ * settles, with one `sandbox.run` log line carrying the same trace id.
+ */
+import type { SandboxView } from "../../contract/sandbox.ts";
+import type { Env } from "../../worker/env.ts";
+import { logger } from "../../worker/logger.ts";
+import { exportSpans, otlpSettings, type Span } from "../../worker/observability/spans.ts";
+import {
+  childTrace,
+  continueTrace,
+  formatTraceparent,
+  type TraceContext,
+} from "../../worker/observability/trace.ts";
+import type { SandboxRunObserver } from "../sandboxes/run-observer.ts";
+
+export function tracedSandboxRuns(options: {
+  env: Env;
+  waitUntil: (work: Promise<unknown>) => void;
+}): SandboxRunObserver {
+  const { env, waitUntil } = options;
+  return (run) => {
+    const startedAtMs = Date.now();
+    const team = continueTrace(run.traceparent);
+    const e2b = childTrace(team);
+    return {
+      apiHeaders: { traceparent: formatTraceparent(e2b) },
+      settled(view) {
+        const endedAtMs = Date.now();
+        const failed = view.status === "failed";
+        logger.info("sandbox.run", {
+          traceId: team.traceId,
+          teamId: run.teamId,
+          sandboxId: run.sandboxId,
+          template: view.template,
+          status: view.status,
+          outcome: view.failure?.outcome ?? null,
+          failedStep: view.failure?.step ?? null,
+          latencyMs: endedAtMs - startedAtMs,
+        });
+        waitUntil(
+          exportSpans({
+            settings: otlpSettings(env, "kiln-team-gateway"),
+            version: env.KILN_VERSION,
+            spans: sandboxSpans({ team, e2b, view, startedAtMs, endedAtMs, failed }),
+          }),
+        );
+      },
+    };
+  };
+}
+
+function sandboxSpans(options: {
+  team: TraceContext;
+  e2b: TraceContext;
+  view: SandboxView;
+  startedAtMs: number;
+  endedAtMs: number;
+  failed: boolean;
+}): Span[] {
+  const { view } = options;
+  const teamSpan: Span = {
+    name: "team_gateway.sandbox",
+    kind: "internal",
+    trace: options.team,
+    startMs: options.startedAtMs,
+    endMs: options.endedAtMs,
+    failed: options.failed,
+    attributes: {
+      "kiln.sandbox_id": view.id,
+      "kiln.sandbox.template": view.template,
+      "kiln.outcome": view.status,
+      "kiln.error_kind": view.failure?.outcome,
+    },
+  };
+
+  // The create step's own timing; a run refused before it (queue timeout) made no E2B call.
+  const create = view.steps.find((step) => step.name === "create");
+  if (!create || create.status === "running") return [teamSpan];
+  const createStartMs = Date.parse(create.startedAt);
+  return [
+    teamSpan,
+    {
+      name: "e2b sandbox.create",
+      kind: "client",
+      trace: options.e2b,
+      startMs: createStartMs,
+      endMs: createStartMs + (create.durationMs ?? 0),
+      failed: create.status === "failed",
+      attributes: { "kiln.sandbox_id": view.id, "kiln.step.detail": create.detail },
+    },
+  ];
+}

@@ -1,0 +1,18 @@
+/**
+ * The seam through which the team object watches one sandbox run without
+ * the run knowing what is done with it (the trace's sandbox hop lives in
+ * durable-objects/observability/sandbox-trace.ts). `open` calls it once a
+ * run is admitted; the headers go on every E2B control-plane call of that
+ * run, and `settled` is called when the run reaches its last state.
+ */
+import type { SandboxView } from "../../contract/sandbox.ts";
+
+export type SandboxRunObserver = (run: {
+  sandboxId: string;
+  teamId: string;
+  /** The caller's W3C `traceparent`, when it sent one. */
+  traceparent?: string;
+}) => {
+  apiHeaders: Record<string, string>;
+  settled(view: SandboxView): void;
+};
