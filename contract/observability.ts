@@ -19,7 +19,9 @@ export type MetricsPoint = {
   inputTokens: number;
   outputTokens: number;
   costMicroUsd: number;
+  /** Sandbox runs that tried to create a sandbox, failed ones included. */
   sandboxStarts: number;
+  /** Of those, the ones Kiln or E2B failed (not the person's code). */
   sandboxFailures: number;
 };
 

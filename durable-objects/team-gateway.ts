@@ -46,8 +46,7 @@ import type { LimitOverrides, PlanId } from "./limits/plans.ts";
 import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
 import { ChatObservation } from "./observability/chat-observer.ts";
 import { platformMetrics } from "./observability/platform-metrics.ts";
-import { observedSandboxEvents } from "./observability/sandbox-events.ts";
-import { tracedSandboxRuns } from "./observability/sandbox-trace.ts";
+import { observedSandboxRuns } from "./observability/sandbox-runs.ts";
 import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildPrompt, systemPrompt } from "./prompt.ts";
 import { createProvider } from "./providers/registry.ts";
@@ -105,8 +104,11 @@ export class TeamGateway extends DurableObject<Env> {
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
     this.#sandboxes = new Sandboxes(ctx, env, {
-      events: observedSandboxEvents((event) => this.recordSandboxStart(event)),
-      observeRun: tracedSandboxRuns({ env, waitUntil: (work) => ctx.waitUntil(work) }),
+      observeRun: observedSandboxRuns({
+        env,
+        waitUntil: (work) => ctx.waitUntil(work),
+        recordStart: (start) => this.recordSandboxStart(start),
+      }),
     });
   }
 

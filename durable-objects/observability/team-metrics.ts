@@ -65,8 +65,15 @@ export class TeamMetrics {
     this.#add(figures, now);
   }
 
+  /** A failed start is still a start: failures / starts is the failure rate, as on the ops page. */
   recordSandbox(options: { failed: boolean }, now: number) {
-    this.#add([options.failed ? ["sandbox_failures", 1] : ["sandbox_starts", 1]], now);
+    this.#add(
+      [
+        ["sandbox_starts", 1],
+        ["sandbox_failures", options.failed ? 1 : 0],
+      ],
+      now,
+    );
   }
 
   read(teamId: string, now: number): TeamMetricsResponse {

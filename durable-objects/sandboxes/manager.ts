@@ -165,7 +165,6 @@ export class Sandboxes {
         return taken;
       },
       onSettled: async () => {
-        observed?.settled(run.view());
         this.#recordIfEnded(sandboxId);
         await this.#armAlarm();
       },
@@ -173,7 +172,11 @@ export class Sandboxes {
       .catch((error: unknown) =>
         logger.error("sandbox.run_crashed", { sandboxId, error: String(error) }),
       )
-      .finally(close);
+      .finally(() => {
+        close();
+        // Every way a run ends (ready, failed, refused in the queue) passes here.
+        observed?.settled(run.view());
+      });
 
     return { ok: true, value: stream };
   }

@@ -14,6 +14,7 @@ import type { UsageResponse } from "../../contract/usage.ts";
 import { readChatEvents } from "../support/sse.ts";
 import { api, readError, signIn } from "./helpers.ts";
 import { captureLogs, type LogLine, receivedAt, webhookUrl } from "./observability-support.ts";
+import { injectFaults, last, REACT_APP, runSandbox } from "./sandbox-helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -153,6 +154,30 @@ describe("cost and cache hits in the request log and the team metrics", () => {
     const response = await api("/api/metrics", { token });
     const minute = ((await response.json()) as TeamMetricsResponse).minutes.at(-1);
     expect(minute).toMatchObject({ requests: 2, costMicroUsd: spent, cacheHitRate: 0.5 });
+  });
+});
+
+describe("sandbox starts and failures", () => {
+  it("counts each run when it settles, in the team's minute and the ops figures", async () => {
+    const operator = await signIn("ops@example.com");
+    const person = await signIn();
+    const token = person.access_token;
+    const before = (await opsFigures(operator.access_token)).sandboxes;
+
+    expect(last(await runSandbox(token, REACT_APP), "ready")?.sandbox.status).toBe("ready");
+    await injectFaults(person.team_id, ["create-fails"]);
+    expect(last(await runSandbox(token, REACT_APP), "unavailable")?.fallback.reason).toBe(
+      "e2b_down",
+    );
+
+    const response = await api("/api/metrics", { token });
+    const minute = ((await response.json()) as TeamMetricsResponse).minutes.at(-1);
+    expect(minute).toMatchObject({ sandboxStarts: 2, sandboxFailures: 1 });
+    await vi.waitFor(async () => {
+      const after = (await opsFigures(operator.access_token)).sandboxes;
+      expect(after.starts - before.starts).toBe(2);
+      expect(after.failures - before.failures).toBe(1);
+    });
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The team's dashboard figures: requests and errors, latency and time to
  * first token percentiles, cache hit rate, tokens, cost and sandboxes, for
- * the last hour by minute or the last day by hour. A component the usage
- * page includes; it loads its own figures and refreshes each minute.
+ * the last hour by minute or the last day by hour, each as a tile (the
+ * range's total) and a chart. The usage page includes it; it loads its own
+ * figures (`GET /api/metrics`) and refreshes each minute.
  */
 import { useMemo, useState } from "react";
 import type { MetricsPoint } from "../../../contract/observability.ts";
@@ -33,7 +34,7 @@ export function TeamMetricsPanel() {
   return (
     <section className="metrics-panel" aria-label="Team metrics">
       <header className="metrics-panel__header">
-        <h2>Activity</h2>
+        <h2>Team activity</h2>
         <div className="metrics-panel__range">
           {(["hour", "day"] as const).map((option) => (
             <button
@@ -67,6 +68,12 @@ export function TeamMetricsPanel() {
       <div className="metrics-charts">
         <TimeSeriesChart title="Requests and errors" times={charts.times} series={charts.traffic} />
         <TimeSeriesChart
+          title="Errors by kind"
+          times={charts.times}
+          series={charts.errorKinds}
+          empty={charts.errorKinds.length === 0 ? "No errors in this range." : undefined}
+        />
+        <TimeSeriesChart
           title="Latency"
           times={charts.times}
           series={charts.latency}
@@ -78,15 +85,26 @@ export function TeamMetricsPanel() {
           series={charts.firstToken}
           formatValue={milliseconds}
         />
+        <TimeSeriesChart
+          title="Cache hit rate"
+          times={charts.times}
+          series={charts.cacheHits}
+          formatValue={percent}
+        />
+        <TimeSeriesChart
+          title="Tokens"
+          times={charts.times}
+          series={charts.tokens}
+          formatValue={count}
+        />
+        <TimeSeriesChart
+          title="Cost"
+          times={charts.times}
+          series={charts.cost}
+          formatValue={dollars}
+        />
+        <TimeSeriesChart title="Sandboxes" times={charts.times} series={charts.sandboxes} />
       </div>
-      {Object.keys(totals.errorsByKind).length > 0 ? (
-        <p className="small muted">
-          Errors by kind:{" "}
-          {Object.entries(totals.errorsByKind)
-            .map(([kind, errors]) => `${kind} ${errors}`)
-            .join(", ")}
-        </p>
-      ) : null}
     </section>
   );
 }
@@ -108,9 +126,34 @@ function chartData(points: MetricsPoint[]) {
       { label: "requests", color: "#2563eb", values: points.map((point) => point.requests) },
       { label: "errors", color: "#d92d20", values: points.map((point) => point.errors) },
     ],
+    errorKinds: errorKindSeries(points),
     latency: percentileSeries(points.map((point) => point.latencyMs)),
     firstToken: percentileSeries(points.map((point) => point.timeToFirstTokenMs)),
+    cacheHits: [
+      { label: "hit rate", color: "#7a5af8", values: points.map((point) => point.cacheHitRate) },
+    ],
+    tokens: [
+      { label: "in", color: "#2563eb", values: points.map((point) => point.inputTokens) },
+      { label: "out", color: "#12b76a", values: points.map((point) => point.outputTokens) },
+    ],
+    cost: [{ label: "cost", color: "#f79009", values: points.map((point) => point.costMicroUsd) }],
+    sandboxes: [
+      { label: "started", color: "#2563eb", values: points.map((point) => point.sandboxStarts) },
+      { label: "failed", color: "#d92d20", values: points.map((point) => point.sandboxFailures) },
+    ],
   };
+}
+
+const KIND_COLORS = ["#d92d20", "#f79009", "#7a5af8", "#0ba5ec", "#667085", "#c11574"];
+
+/** One line per error kind seen in the range, zero in buckets without it. */
+function errorKindSeries(points: MetricsPoint[]) {
+  const kinds = [...new Set(points.flatMap((point) => Object.keys(point.errorsByKind)))].sort();
+  return kinds.map((kind, index) => ({
+    label: kind,
+    color: KIND_COLORS[index % KIND_COLORS.length] ?? "#d92d20",
+    values: points.map((point) => point.errorsByKind[kind] ?? 0),
+  }));
 }
 
 function percentileSeries(values: MetricsPoint["latencyMs"][]) {

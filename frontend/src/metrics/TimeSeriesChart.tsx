@@ -16,15 +16,17 @@ export type TimeSeriesChartProps = {
   /** Formats the y axis and the legend values. */
   formatValue?: (value: number) => string;
   height?: number;
+  /** Shown instead of the chart when there is nothing to draw (a series-less chart). */
+  empty?: string | undefined;
 };
 
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const container = useRef<HTMLDivElement>(null);
-  const { title, times, series, formatValue, height = 160 } = props;
+  const { title, times, series, formatValue, height = 160, empty } = props;
 
   useEffect(() => {
     const element = container.current;
-    if (!element) return;
+    if (!element || empty) return;
     let chart: { destroy(): void } | undefined;
     let cancelled = false;
 
@@ -66,12 +68,18 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       cancelled = true;
       chart?.destroy();
     };
-  }, [times, series, formatValue, height]);
+  }, [times, series, formatValue, height, empty]);
 
   return (
     <figure className="metrics-chart">
       <figcaption className="metrics-chart__title">{title}</figcaption>
-      <div ref={container} className="metrics-chart__canvas" />
+      {empty ? (
+        <p className="metrics-chart__empty" style={{ height }}>
+          {empty}
+        </p>
+      ) : (
+        <div ref={container} className="metrics-chart__canvas" />
+      )}
     </figure>
   );
 }

@@ -1,6 +1,8 @@
 /**
- * `/usage`: the team's budgets, limits and usage per day, model and person,
- * with a chart and a CSV export. Owners and admins see the whole team;
+ * `/usage`: the team's budgets, limits, its rolling activity figures (the
+ * last hour or day: requests, errors, latency, cache, tokens, cost,
+ * sandboxes), and usage per day, model and person, with a chart and a CSV
+ * export. Owners and admins see the whole team;
  * others see their own rows (the server decides, `scope` says which).
  */
 import { lazy, Suspense, useEffect, useState } from "react";
@@ -12,6 +14,7 @@ import type { ApiError } from "../api/errors.ts";
 import type { Session } from "../auth/session-store.ts";
 import { ErrorNotice } from "../layout/ErrorNotice.tsx";
 import { Header } from "../layout/Header.tsx";
+import { TeamMetricsPanel } from "../metrics/TeamMetricsPanel.tsx";
 import { totalsBy } from "./aggregate.ts";
 import { BudgetBars } from "./BudgetBars.tsx";
 import { UsageTable } from "./UsageTable.tsx";
@@ -89,6 +92,7 @@ function UsageReport({ usage }: { usage: UsageResponse }) {
         {limits.concurrentSandboxes} sandboxes at once.
       </p>
       <BudgetBars budgets={usage.budgets} alerts={usage.alerts} />
+      <TeamMetricsPanel />
       <section className="usage-section" aria-label="Per day chart">
         <h2>Per day</h2>
         <Suspense fallback={<div className="usage-chart" />}>

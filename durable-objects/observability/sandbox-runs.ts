@@ -1,9 +1,17 @@
 /**
- * The sandbox hop of a trace: a span for the team object's part of one
- * sandbox run (a child of the Worker's span) and a client span for the E2B
- * create call (its child, whose `traceparent` rides on the control-plane
- * requests, so E2B's side can be joined too), exported when the run
- * settles, with one `sandbox.run` log line carrying the same trace id.
+ * What the team object observes of one sandbox run, through the sandbox
+ * module's run-observer seam:
+ * - the sandbox hop of the trace: a span for the team object's part of the
+ *   run (a child of the Worker's span) and a client span for the E2B create
+ *   call (its child, whose `traceparent` rides on the control-plane
+ *   requests, so E2B's side can be joined too), exported when it settles;
+ * - one `sandbox.run` log line carrying the same trace id;
+ * - the start for the team's and the platform's figures, counted when the
+ *   run settles (not when the sandbox ends, which for a preview can be
+ *   half an hour later): a failure when Kiln or E2B failed it (creation
+ *   failed, the sandbox vanished), not when the person's code did (a
+ *   non-zero exit, an app that never listened). A run that never reached
+ *   the create step (refused in the creation queue) is no start.
  */
 import type { SandboxView } from "../../contract/sandbox.ts";
 import type { Env } from "../../worker/env.ts";
@@ -17,9 +25,12 @@ import {
 } from "../../worker/observability/trace.ts";
 import type { SandboxRunObserver } from "../sandboxes/run-observer.ts";
 
-export function tracedSandboxRuns(options: {
+const INFRASTRUCTURE_FAILURES = new Set(["create_failed", "sandbox_gone"]);
+
+export function observedSandboxRuns(options: {
   env: Env;
   waitUntil: (work: Promise<unknown>) => void;
+  recordStart: (start: { teamId: string; failed: boolean }) => void;
 }): SandboxRunObserver {
   const { env, waitUntil } = options;
   return (run) => {
@@ -31,13 +42,20 @@ export function tracedSandboxRuns(options: {
       settled(view) {
         const endedAtMs = Date.now();
         const failed = view.status === "failed";
+        const outcome = view.failure?.outcome ?? null;
+        if (view.steps.some((step) => step.name === "create")) {
+          options.recordStart({
+            teamId: run.teamId,
+            failed: outcome !== null && INFRASTRUCTURE_FAILURES.has(outcome),
+          });
+        }
         logger.info("sandbox.run", {
           traceId: team.traceId,
           teamId: run.teamId,
           sandboxId: run.sandboxId,
           template: view.template,
           status: view.status,
-          outcome: view.failure?.outcome ?? null,
+          outcome,
           failedStep: view.failure?.step ?? null,
           latencyMs: endedAtMs - startedAtMs,
         });
