@@ -60,8 +60,8 @@ export function TeamMetricsPanel() {
         />
         <Tile label="Cost" value={dollars(totals.costMicroUsd)} />
         <Tile
-          label="Sandboxes started / failed"
-          value={`${count(totals.sandboxStarts)} / ${count(totals.sandboxFailures)}`}
+          label="Sandboxes"
+          value={`${count(totals.sandboxStarts)} (${count(totals.sandboxFailures)} failed)`}
         />
       </dl>
 
@@ -90,6 +90,7 @@ export function TeamMetricsPanel() {
           times={charts.times}
           series={charts.cacheHits}
           formatValue={percent}
+          maxValue={1}
         />
         <TimeSeriesChart
           title="Tokens"

@@ -16,13 +16,15 @@ export type TimeSeriesChartProps = {
   /** Formats the y axis and the legend values. */
   formatValue?: (value: number) => string;
   height?: number;
+  /** The top of the y axis when it is known (1 for a rate); otherwise a little above the data. */
+  maxValue?: number;
   /** Shown instead of the chart when there is nothing to draw (a series-less chart). */
   empty?: string | undefined;
 };
 
 export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const container = useRef<HTMLDivElement>(null);
-  const { title, times, series, formatValue, height = 160, empty } = props;
+  const { title, times, series, formatValue, height = 160, empty, maxValue } = props;
 
   useEffect(() => {
     const element = container.current;
@@ -38,12 +40,18 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
           width: Math.max(element.clientWidth, 240),
           height,
           legend: { show: true },
-          scales: { x: { time: true } },
+          // Room on the right for the last bucket's point and the last time label.
+          padding: [8, 28, 0, 0],
+          scales: {
+            x: { time: true },
+            // Figures are never negative; from 0, a single busy minute reads as what it is.
+            y: { range: (_chart, _min, max) => [0, maxValue ?? (max > 0 ? max * 1.1 : 1)] },
+          },
           axes: [
             { stroke: "currentColor" },
             {
               stroke: "currentColor",
-              size: 60,
+              size: 72,
               values: (_chart, ticks) => ticks.map((tick) => format(tick)),
             },
           ],
@@ -54,6 +62,9 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
               stroke: line.color,
               width: 2,
               spanGaps: true,
+              // A percentile or a rate is missing in buckets without requests: with
+              // one busy minute, a line has nothing to join, so its points are drawn.
+              points: { show: line.values.includes(null), size: 6 },
               value: (_chart: unknown, value: number | null) =>
                 value === null ? "–" : format(value),
             })),
@@ -68,7 +79,7 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
       cancelled = true;
       chart?.destroy();
     };
-  }, [times, series, formatValue, height, empty]);
+  }, [times, series, formatValue, height, empty, maxValue]);
 
   return (
     <figure className="metrics-chart">

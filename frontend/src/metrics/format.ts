@@ -4,9 +4,10 @@ export function percent(rate: number | null): string {
   return `${(rate * 100).toFixed(rate > 0 && rate < 0.1 ? 1 : 0)}%`;
 }
 
+/** Cents, or two significant digits below a cent (an axis of $0.0001 ticks reads "$0.0001" thrice). */
 export function dollars(microUsd: number): string {
-  const value = microUsd / 1_000_000;
-  return value > 0 && value < 0.01 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+  const value = Math.round(microUsd) / 1_000_000;
+  return value > 0 && value < 0.01 ? `$${Number(value.toPrecision(2))}` : `$${value.toFixed(2)}`;
 }
 
 export function count(value: number): string {

@@ -1,7 +1,10 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { dollars } from "../metrics/format.ts";
 import type { UsageTotals } from "./aggregate.ts";
+
+const DAY_SECONDS = 86_400;
 
 export type UsageChartProps = { days: UsageTotals[] };
 
@@ -20,13 +23,33 @@ export default function UsageChart({ days }: UsageChartProps) {
       {
         width: Math.max(320, element.clientWidth),
         height: 220,
-        scales: { x: { time: true }, usd: {}, tokens: {} },
+        scales: {
+          // One day alone would get an axis of years around it: show a day either side.
+          x: {
+            time: true,
+            auto: false,
+            min: (x[0] ?? 0) - DAY_SECONDS,
+            max: (x.at(-1) ?? 0) + DAY_SECONDS,
+          },
+          usd: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+          tokens: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+        },
         series: [
           {},
           { label: "Cost ($)", scale: "usd", stroke: "#d9480f", width: 2, points: { size: 6 } },
           { label: "Tokens", scale: "tokens", stroke: "#2563eb", width: 2, points: { size: 6 } },
         ],
-        axes: [{}, { scale: "usd", label: "$" }, { scale: "tokens", side: 1, label: "tokens" }],
+        axes: [
+          {},
+          {
+            scale: "usd",
+            label: "$",
+            size: 80,
+            // Small spends need more than two decimals, or every tick reads "0".
+            values: (_plot, ticks) => ticks.map((tick) => dollars(tick * 1_000_000)),
+          },
+          { scale: "tokens", side: 1, label: "tokens" },
+        ],
       },
       [x, cost, tokens],
       element,
