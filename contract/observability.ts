@@ -58,6 +58,19 @@ export type SandboxHealth = {
 
 export type AlertRecord = { key: string; kind: string; summary: string; sentAt: string };
 
+/** A team at 100 % of one of its budgets in that budget's current period. */
+export type BudgetOverrun = {
+  teamId: string;
+  budget: "tokens_per_day" | "dollars_per_month";
+  /** The budget's period: a UTC day (`2026-12-04`) or month (`2026-12`). */
+  period: string;
+  unit: "tokens" | "micro_usd";
+  used: number;
+  limit: number;
+  /** When the team first reached its limit in this period. */
+  reachedAt: string;
+};
+
 /** `GET /api/ops/observability`: platform-wide figures for the ops page. */
 export type OpsObservabilityResponse = {
   providers: ProviderHealth[];
@@ -65,6 +78,8 @@ export type OpsObservabilityResponse = {
   topTeamsByErrors: TeamToday[];
   sandboxes: SandboxHealth;
   recentAlerts: AlertRecord[];
+  /** Teams that reached a budget in the last 31 days, latest first. */
+  overBudget: BudgetOverrun[];
   switches: IncidentSwitches;
 };
 

@@ -102,6 +102,7 @@ export class TeamGateway extends DurableObject<Env> {
       sql,
       kv: env.KILN_KV,
       waitUntil: (promise) => ctx.waitUntil(promise),
+      onOverrun: (overrun) => platformMetrics(env).reportBudgetOverrun(overrun),
     });
     this.#sandboxes = new Sandboxes(ctx, env, {
       observeRun: observedSandboxRuns({

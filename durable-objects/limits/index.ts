@@ -1,11 +1,13 @@
 /**
  * The TeamGateway's limits concern, composed by the class: quotas and
  * budgets (reserve before a call, settle after), the usage ledger, budget
- * alerts and the sandbox cap. Prices come from KV before the synchronous
+ * alerts (the team's own webhook at 80 % and 100 %; the platform's alert at
+ * 100 %, through `onOverrun`) and the sandbox cap. Prices come from KV before the synchronous
  * check-and-reserve step, so no await ever splits a check from its write.
  */
 import type { Usage } from "../../contract/api.ts";
 import type { LimitDetails } from "../../contract/limits.ts";
+import type { BudgetOverrun } from "../../contract/observability.ts";
 import { costMicroUsd, priceFor, worstCaseMicroUsd } from "../../contract/prices.ts";
 import type { BudgetView, TeamLimitsView, UsageResponse } from "../../contract/usage.ts";
 import { readPriceTable } from "../../worker/limits/prices.ts";
@@ -33,14 +35,20 @@ export class TeamLimitsModule {
   readonly #ledger: UsageLedger;
   readonly #alerts: BudgetAlerts;
   readonly #sandboxes: SandboxSlots;
+  readonly #onOverrun:
+    | ((overrun: Omit<BudgetOverrun, "reachedAt">) => Promise<unknown>)
+    | undefined;
 
   constructor(options: {
     sql: SqlStorage;
     kv: KVNamespace;
     waitUntil: (promise: Promise<unknown>) => void;
+    /** A budget reached 100 % for the first time in its period (the platform's alert). */
+    onOverrun?: (overrun: Omit<BudgetOverrun, "reachedAt">) => Promise<unknown>;
   }) {
     this.#kv = options.kv;
     this.#waitUntil = options.waitUntil;
+    this.#onOverrun = options.onOverrun;
     this.quotas = new QuotaStore(options.sql);
     this.#ledger = new UsageLedger(options.sql);
     this.#alerts = new BudgetAlerts(options.sql);
@@ -123,6 +131,11 @@ export class TeamLimitsModule {
     const webhookUrl = this.quotas.setting(WEBHOOK_SETTING);
     for (const alert of crossed) {
       this.#waitUntil(announceAlert({ teamId, alert, webhookUrl }));
+      if (alert.threshold === 100 && this.#onOverrun) {
+        const { budget, period, used, limit } = alert;
+        const unit = budget === "tokens_per_day" ? "tokens" : "micro_usd";
+        this.#waitUntil(this.#onOverrun({ teamId, budget, period, unit, used, limit }));
+      }
     }
   }
 

@@ -2,8 +2,8 @@
  * PlatformMetrics: one Durable Object for the whole platform (named
  * "platform"), holding what the ops page needs across teams: per-provider
  * calls and errors per minute, per-team requests, errors and cost per UTC
- * day, sandbox starts and failures per minute, and when each alert last went
- * out. Team objects report to it after they answer (in `waitUntil`), so it
+ * day, sandbox starts and failures per minute, the teams that reached a
+ * budget, and when each alert last went out. Team objects report to it after they answer (in `waitUntil`), so it
  * is never on a request's critical path. It also decides on alerts, because
  * a spike is a platform-wide figure no single team object can see.
  *
@@ -14,6 +14,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type {
   AlertRecord,
+  BudgetOverrun,
   OpsObservabilityResponse,
   TeamToday,
 } from "../../contract/observability.ts";
@@ -27,6 +28,11 @@ const PROVIDER_WINDOW_MS = 15 * MINUTE_MS;
 const SANDBOX_WINDOW_MS = 60 * MINUTE_MS;
 const KEEP_MINUTES_MS = 2 * 60 * MINUTE_MS;
 const TOP_TEAMS = 10;
+const OVERRUN_SHOWN_MS = 31 * 24 * 60 * MINUTE_MS;
+const BUDGET_NAMES: Record<BudgetOverrun["budget"], string> = {
+  tokens_per_day: "tokens for the day",
+  dollars_per_month: "budget for the month",
+};
 
 const SCHEMA = `
   create table if not exists provider_minute (
@@ -49,6 +55,16 @@ const SCHEMA = `
     starts integer not null,
     failures integer not null
   );
+  create table if not exists budget_overrun (
+    team_id text not null,
+    budget text not null,
+    period text not null,
+    unit text not null,
+    used real not null,
+    limit_value real not null,
+    reached_at integer not null,
+    primary key (team_id, budget, period)
+  ) without rowid;
   create table if not exists alerts_sent (
     key text primary key,
     kind text not null,
@@ -140,24 +156,39 @@ export class PlatformMetrics extends DurableObject<Env> {
     );
   }
 
-  /** Called by the budget ledger when a team's spend passes its limit. */
-  async reportBudgetOverrun(report: {
-    teamId: string;
-    budget: string;
-    spentMicroUsd: number;
-    limitMicroUsd: number;
-  }) {
+  /**
+   * Called by a team's limits module the first time in a period that one of
+   * its budgets reaches 100 % (the team object keeps that proof, so a retry
+   * or a later turn does not report it again); kept for the ops page and
+   * alerted once per team and budget within the window.
+   */
+  async reportBudgetOverrun(report: Omit<BudgetOverrun, "reachedAt">, now = Date.now()) {
+    this.#sql.exec(
+      `insert into budget_overrun (team_id, budget, period, unit, used, limit_value, reached_at)
+        values (?, ?, ?, ?, ?, ?, ?)
+        on conflict (team_id, budget, period) do update
+        set used = excluded.used, limit_value = excluded.limit_value`,
+      report.teamId,
+      report.budget,
+      report.period,
+      report.unit,
+      report.used,
+      report.limit,
+      now,
+    );
+    const amount = (value: number) =>
+      report.unit === "micro_usd" ? dollars(value) : `${value.toLocaleString("en")} tokens`;
     await this.#alert(
       {
         kind: "budget_overrun",
         subject: `${report.teamId}/${report.budget}`,
-        summary: `Team ${report.teamId} is over its ${report.budget} budget.`,
+        summary: `Team ${report.teamId} has used all of its ${BUDGET_NAMES[report.budget]} (${report.period}).`,
         details: [
-          ["Spent", dollars(report.spentMicroUsd)],
-          ["Limit", dollars(report.limitMicroUsd)],
+          ["Used", amount(report.used)],
+          ["Limit", amount(report.limit)],
         ],
       },
-      Date.now(),
+      now,
     );
   }
 
@@ -199,7 +230,35 @@ export class PlatformMetrics extends DurableObject<Env> {
             sentAt: new Date(row.sent_at).toISOString(),
           }),
         ),
+      overBudget: this.#overBudget(now),
     };
+  }
+
+  #overBudget(now: number): BudgetOverrun[] {
+    return this.#sql
+      .exec<{
+        team_id: string;
+        budget: BudgetOverrun["budget"];
+        period: string;
+        unit: BudgetOverrun["unit"];
+        used: number;
+        limit_value: number;
+        reached_at: number;
+      }>(
+        `select * from budget_overrun where reached_at >= ? order by reached_at desc limit ?`,
+        now - OVERRUN_SHOWN_MS,
+        TOP_TEAMS,
+      )
+      .toArray()
+      .map((row) => ({
+        teamId: row.team_id,
+        budget: row.budget,
+        period: row.period,
+        unit: row.unit,
+        used: row.used,
+        limit: row.limit_value,
+        reachedAt: new Date(row.reached_at).toISOString(),
+      }));
   }
 
   async #checkProviderSpike(provider: string, teamId: string, now: number) {
@@ -287,6 +346,7 @@ export class PlatformMetrics extends DurableObject<Env> {
     this.#sql.exec("delete from provider_minute where minute < ?", cutoff);
     this.#sql.exec("delete from sandbox_minute where minute < ?", cutoff);
     this.#sql.exec("delete from team_day where day < ?", dayOf(now - 7 * 24 * 60 * MINUTE_MS));
+    this.#sql.exec("delete from budget_overrun where reached_at < ?", now - OVERRUN_SHOWN_MS);
   }
 }
 

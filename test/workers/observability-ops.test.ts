@@ -29,7 +29,7 @@ async function opsFigures(token: string): Promise<OpsObservabilityResponse> {
 async function alertsAbout(teamId: string) {
   const posts = await receivedAt(webhookUrl(), "/alerts");
   return posts
-    .map((post) => JSON.parse(post.body) as { text: string })
+    .map((post) => JSON.parse(post.body) as { text: string; blocks: unknown[] })
     .filter((alert) => alert.text.includes(teamId));
 }
 
@@ -154,6 +154,49 @@ describe("cost and cache hits in the request log and the team metrics", () => {
     const response = await api("/api/metrics", { token });
     const minute = ((await response.json()) as TeamMetricsResponse).minutes.at(-1);
     expect(minute).toMatchObject({ requests: 2, costMicroUsd: spent, cacheHitRate: 0.5 });
+  });
+});
+
+describe("budget overruns", () => {
+  it("alert once to the webhook and show on the ops page when a team reaches 100 %", async () => {
+    const operator = await signIn("ops@example.com");
+    const person = await signIn();
+    const token = person.access_token;
+    await readChatEvents(await api("/api/chat", { token, body: { message: "a stopwatch" } }));
+    const usage = (await (await api("/api/usage", { token })).json()) as UsageResponse;
+    const spent = usage.budgets.find((budget) => budget.name === "dollars_per_month")?.used ?? 0;
+    expect(spent).toBeGreaterThan(0);
+
+    // The owner lowers the month's budget to what is spent: 100 % at once, and 80 % with it.
+    // Lowering it again, and a turn refused for it, are the same overrun: no second alert.
+    for (let time = 0; time < 2; time++) {
+      const lowered = await api("/api/limits", {
+        token,
+        method: "PUT",
+        body: { dollarsPerMonthMicroUsd: spent },
+      });
+      expect(lowered.status).toBe(200);
+    }
+    const refused = await api("/api/chat", { token, body: { message: "one more" } });
+    expect(refused.status).toBe(429);
+
+    await vi.waitFor(async () => {
+      const figures = await opsFigures(operator.access_token);
+      expect(figures.overBudget.find((entry) => entry.teamId === person.team_id)).toMatchObject({
+        budget: "dollars_per_month",
+        unit: "micro_usd",
+        used: spent,
+        limit: spent,
+      });
+      expect(figures.recentAlerts.map((alert) => alert.key)).toContain(
+        `budget_overrun:${person.team_id}/dollars_per_month`,
+      );
+    });
+    await vi.waitFor(async () => expect(await alertsAbout(person.team_id)).toHaveLength(1));
+    const [alert] = await alertsAbout(person.team_id);
+    expect(alert?.text).toContain(`Budget overrun: ${person.team_id}/dollars_per_month`);
+    expect(alert?.text).toContain("#budget-overrun");
+    expect(alert).toMatchObject({ blocks: [{ type: "section", text: { type: "mrkdwn" } }] });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The observability half of the ops page: provider error rates, the teams
- * with the highest cost and the most errors today, sandbox failure rates,
- * recent alerts and the incident switches. Loads its own figures and
+ * with the highest cost and the most errors today, the teams over budget,
+ * sandbox failure rates, recent alerts and the incident switches. Loads its own figures and
  * refreshes every 30 seconds.
  */
 import { useCallback } from "react";
@@ -10,6 +10,7 @@ import { ErrorNotice } from "../../layout/ErrorNotice.tsx";
 import { getOpsObservability } from "../api.ts";
 import { usePolled } from "../use-polled.ts";
 import { IncidentSwitchesPanel } from "./IncidentSwitchesPanel.tsx";
+import { OverBudgetTeams } from "./OverBudgetTeams.tsx";
 import { ProviderErrorRates } from "./ProviderErrorRates.tsx";
 import { RecentAlerts } from "./RecentAlerts.tsx";
 import { SandboxFailureRates } from "./SandboxFailureRates.tsx";
@@ -35,6 +36,7 @@ export function OpsObservability() {
         <ProviderErrorRates providers={figures.providers} />
         <SandboxFailureRates sandboxes={figures.sandboxes} />
         <TopTeamsToday byCost={figures.topTeamsByCost} byErrors={figures.topTeamsByErrors} />
+        <OverBudgetTeams overruns={figures.overBudget} />
         <IncidentSwitchesPanel switches={figures.switches} onChanged={onChanged} />
         <RecentAlerts alerts={figures.recentAlerts} />
       </div>
