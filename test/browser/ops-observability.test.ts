@@ -1,8 +1,8 @@
 /**
  * The operator's page during an incident, in the browser: a provider outage
  * injected in the simulator and a team that reached its budget show on
- * `/ops`, and the webhook got one Slack-compatible alert for each. The
- * screenshot is docs/ops-observability.png.
+ * `/ops`, and the webhook got one Slack-compatible alert for each. With
+ * KILN_SCREENSHOT_DIR=docs the screenshot refreshes docs/ops-observability.png.
  */
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import type { UsageResponse } from "../../contract/usage.ts";
 import { type Stack, startStack } from "../../local/stack.ts";
 import type { Recorder } from "../simulators/recorder.ts";
 import { startWebhookReceiver } from "../simulators/webhook/server.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, screenshotPath } from "../support/browser.ts";
 import { freePort } from "../support/ports.ts";
 
 let stack: Stack;
@@ -112,6 +112,6 @@ describe("the ops page during an incident", () => {
     await page.setViewportSize({ width: 1440, height: 1800 });
     await page
       .locator(".obs-observability")
-      .screenshot({ path: "docs/ops-observability.png", animations: "disabled" });
+      .screenshot({ path: screenshotPath("ops-observability.png"), animations: "disabled" });
   });
 });

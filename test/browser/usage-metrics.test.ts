@@ -2,7 +2,8 @@
  * The team's rolling figures on `/usage`, as a person sees them after a few
  * turns: a live answer, the same prompt again from the cache, one that
  * failed everywhere and a sandbox run. The tiles show the range's totals
- * and every figure has its chart; the screenshot is docs/usage-metrics.png.
+ * and every figure has its chart. With KILN_SCREENSHOT_DIR=docs the
+ * screenshot refreshes docs/usage-metrics.png.
  */
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevSignInResponse } from "../../contract/api.ts";
 import { type Stack, startStack } from "../../local/stack.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, screenshotPath } from "../support/browser.ts";
 import { freePort } from "../support/ports.ts";
 
 let stack: Stack;
@@ -104,6 +105,6 @@ describe("team metrics on the usage page", () => {
     ).toContain("unavailable");
 
     await expect.poll(() => page.locator(".usage-chart canvas").count()).toBeGreaterThan(0);
-    await page.screenshot({ path: "docs/usage-metrics.png", fullPage: true });
+    await page.screenshot({ path: screenshotPath("usage-metrics.png"), fullPage: true });
   });
 });

@@ -31,3 +31,12 @@ export async function launchBrowser(): Promise<BrowserContext> {
     ],
   });
 }
+
+/**
+ * Where a test saves a screenshot worth keeping: `KILN_SCREENSHOT_DIR` when set
+ * (`KILN_SCREENSHOT_DIR=docs` refreshes the ones in docs/), else the temp dir,
+ * so an ordinary run leaves the working tree as it was.
+ */
+export function screenshotPath(name: string): string {
+  return join(process.env.KILN_SCREENSHOT_DIR || tmpdir(), name);
+}
