@@ -58,6 +58,7 @@ import {
   readRouting,
   routingCacheMs,
 } from "./routing.ts";
+import { teamSandboxAccount } from "./sandboxes/account.ts";
 import { SandboxAdmission } from "./sandboxes/admission.ts";
 import { Sandboxes } from "./sandboxes/manager.ts";
 import { encodeEvent, SSE_HEADERS } from "./sse.ts";
@@ -104,6 +105,7 @@ export class TeamGateway extends DurableObject<Env> {
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
     this.#sandboxes = new Sandboxes(ctx, env, {
+      account: teamSandboxAccount(this.#limits),
       events: observedSandboxEvents((event) => this.recordSandboxStart(event)),
     });
   }

@@ -1,9 +1,12 @@
 /**
  * The team's sandboxes, as the TeamGateway composes them: admission checks
- * (E2B configured, kill switch, breaker, the team's concurrency cap), the
- * run itself (runner.ts), lifetime (keep-alive bounded by the plan, expiry
- * by Durable Object alarm so nothing outlives a vanished browser), and the
- * answers for status, logs, stop and recreate.
+ * (E2B configured, kill switch, breaker, a slot under the team's plan quota
+ * from the limits module), the run itself (runner.ts), lifetime (keep-alive
+ * bounded by the plan, expiry by Durable Object alarm so nothing outlives a
+ * vanished browser), the answers for status, logs, stop and recreate, and
+ * the accounting once a sandbox ends: its seconds into the team's usage
+ * ledger and budget (account.ts) and its lifecycle into Postgres through the
+ * write queue (records.ts).
  */
 import type {
   SandboxCreateRequest,
@@ -14,43 +17,29 @@ import type {
 } from "../../contract/sandbox.ts";
 import type { Env } from "../../worker/env.ts";
 import { logger } from "../../worker/logger.ts";
+import type { SandboxAccount } from "./account.ts";
 import { ADMISSION_OBJECT_NAME } from "./admission.ts";
 import { E2bBreaker } from "./breaker.ts";
 import { extendedExpiryMs } from "./deadlines.ts";
 import { extendSandbox, killSandbox } from "./e2b.ts";
 import { logSandboxEvent, type SandboxEventSink } from "./events.ts";
+import {
+  outcomeEvent,
+  queuedSandboxRecords,
+  type SandboxRecordSink,
+  sandboxRecord,
+} from "./records.ts";
+import { expired, notFound, notRunning, overLimit, type Result, unconfigured } from "./refusals.ts";
 import { RunContext } from "./run-context.ts";
 import { runSandbox } from "./runner.ts";
 import { withScaffold } from "./scaffolds.ts";
 import { e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
 import { sandboxEventStream } from "./sse.ts";
-import { type SandboxRow, SandboxStore, toView } from "./store.ts";
+import { LIVE_STATUSES, type SandboxRow, SandboxStore, toView } from "./store.ts";
 import { SANDBOX_TEMPLATES } from "./templates.ts";
 import { WarmPool } from "./warm-pool.ts";
 
-/** A refusal the Worker turns into the documented error body. */
-export type SandboxRefusal = {
-  status: 404 | 409 | 429;
-  code: "sandbox_not_found" | "sandbox_expired" | "sandbox_not_running" | "sandbox_limit_reached";
-  message: string;
-  hint: string;
-};
-
-/**
- * The team's concurrent-sandbox cap when another module owns it (the limits
- * module's plan quotas). Without one, the cap is `maxConcurrentPerTeam` from
- * the sandbox settings, counted over this object's live sandboxes.
- */
-export type SandboxCapacity = {
-  acquire(input: {
-    sandboxId: string;
-    userId: string;
-    ttlMs: number;
-  }): { ok: true } | { ok: false; limit: { limit: number; resetAt: string } };
-  release(sandboxId: string): void;
-};
-
-export type Result<T> = { ok: true; value: T } | { ok: false; refusal: SandboxRefusal };
+export type { Result, SandboxRefusal } from "./refusals.ts";
 
 export class Sandboxes {
   readonly #ctx: DurableObjectState;
@@ -59,21 +48,23 @@ export class Sandboxes {
   readonly #breaker: E2bBreaker;
   readonly #events: SandboxEventSink;
   readonly #warm: WarmPool;
-  readonly #capacity: SandboxCapacity | undefined;
+  readonly #account: SandboxAccount;
+  readonly #records: SandboxRecordSink;
 
   constructor(
     ctx: DurableObjectState,
     env: Env,
-    options: { events?: SandboxEventSink; capacity?: SandboxCapacity } = {},
+    options: { account: SandboxAccount; events?: SandboxEventSink; records?: SandboxRecordSink },
   ) {
-    const events = options.events ?? logSandboxEvent;
-    this.#capacity = options.capacity;
     this.#ctx = ctx;
     this.#env = env;
     this.#store = new SandboxStore(ctx.storage.sql);
     this.#breaker = new E2bBreaker(ctx.storage.sql);
-    this.#events = events;
+    this.#events = options.events ?? logSandboxEvent;
     this.#warm = new WarmPool(ctx.storage.sql);
+    this.#account = options.account;
+    this.#records =
+      options.records ?? queuedSandboxRecords(env, (promise) => ctx.waitUntil(promise));
   }
 
   async open(input: {
@@ -103,12 +94,18 @@ export class Sandboxes {
     this.#expireDue(nowMs, connection);
     const sandboxId = crypto.randomUUID();
     const ttlMs = Math.min(limits.ttlSeconds, limits.maxLifetimeSeconds) * 1000;
-    const refusal = this.#takeSlot({ sandboxId, userId: input.userId, ttlMs, limits, nowMs });
-    if (refusal) return { ok: false, refusal };
+    const slot = this.#account.acquire({
+      sandboxId,
+      userId: input.userId,
+      ttlMs,
+      ceiling: limits.maxConcurrentPerTeam,
+    });
+    if (!slot.ok) return { ok: false, refusal: overLimit(slot.limit) };
 
     this.#store.insert({
       id: sandboxId,
       team_id: input.teamId,
+      user_id: input.userId,
       conversation_id: request.conversationId ?? null,
       template: template.id,
       status: "queued",
@@ -119,6 +116,7 @@ export class Sandboxes {
     });
     const files = withScaffold(template.id, request.files);
     this.#store.saveFiles(sandboxId, files);
+    this.#record(sandboxId, "created");
     await this.#armAlarm();
 
     const { stream, emit, close } = sandboxEventStream();
@@ -156,7 +154,10 @@ export class Sandboxes {
         return taken;
       },
       onSettled: async () => {
-        this.#recordIfEnded(sandboxId);
+        const status = this.#store.find(sandboxId)?.status;
+        const outcome = status ? outcomeEvent(status) : null;
+        if (outcome) this.#record(sandboxId, outcome);
+        this.#settleIfEnded(sandboxId);
         await this.#armAlarm();
       },
     })
@@ -220,17 +221,7 @@ export class Sandboxes {
     if (!row) return { ok: false, refusal: notFound() };
     if (row.status === "expired" || row.status === "stopped")
       return { ok: false, refusal: expired(row) };
-    if (row.status !== "ready" || !row.e2b_id) {
-      return {
-        ok: false,
-        refusal: {
-          status: 409,
-          code: "sandbox_not_running",
-          message: `The sandbox is ${row.status}, so there is nothing to keep alive.`,
-          hint: "Keep-alive is for a running preview; recreate the sandbox to run it again.",
-        },
-      };
-    }
+    if (row.status !== "ready" || !row.e2b_id) return { ok: false, refusal: notRunning(row) };
 
     const limits = await readLimits(this.#env);
     const connection = e2bConnection(this.#env);
@@ -251,7 +242,12 @@ export class Sandboxes {
       }
       this.#store.update(sandboxId, { expires_at: target });
       // The slot lives as long as the sandbox (an upsert: only its expiry moves).
-      this.#capacity?.acquire({ sandboxId, userId: "", ttlMs: target - nowMs });
+      this.#account.acquire({
+        sandboxId,
+        userId: row.user_id ?? "",
+        ttlMs: target - nowMs,
+        ceiling: null,
+      });
       await this.#armAlarm();
     }
     return { ok: true, value: toView(this.#store.find(sandboxId) ?? row, nowMs) };
@@ -261,10 +257,10 @@ export class Sandboxes {
     const row = this.#current(sandboxId);
     if (!row) return { ok: false, refusal: notFound() };
     const connection = e2bConnection(this.#env);
-    if (row.e2b_id && connection && ["queued", "starting", "ready"].includes(row.status)) {
+    const live = LIVE_STATUSES.includes(row.status);
+    if (row.e2b_id && connection && live)
       await killSandbox(connection, row.e2b_id).catch(() => false);
-    }
-    if (["queued", "starting", "ready"].includes(row.status)) this.#end(row, "stopped", Date.now());
+    if (live) this.#end(row, "stopped", Date.now());
     await this.#armAlarm();
     return { ok: true, value: toView(this.#store.find(sandboxId) ?? row, Date.now()) };
   }
@@ -302,36 +298,10 @@ export class Sandboxes {
     return null;
   }
 
-  /** A slot under the team's cap, or the refusal saying which limit and when one frees up. */
-  #takeSlot(input: {
-    sandboxId: string;
-    userId: string;
-    ttlMs: number;
-    limits: SandboxLimits;
-    nowMs: number;
-  }): SandboxRefusal | null {
-    if (this.#capacity) {
-      const slot = this.#capacity.acquire(input);
-      return slot.ok ? null : overCap(slot.limit.limit, slot.limit.limit, slot.limit.resetAt);
-    }
-    const live = this.#store.countLive(input.nowMs);
-    if (live < input.limits.maxConcurrentPerTeam) return null;
-    const next = this.#store.nextExpiry();
-    return overCap(
-      live,
-      input.limits.maxConcurrentPerTeam,
-      next ? new Date(next).toISOString() : null,
-    );
-  }
-
   /** The row, with an overdue live sandbox expired first (the alarm may not have run yet). */
   #current(sandboxId: string): SandboxRow | null {
     const row = this.#store.find(sandboxId);
-    if (
-      row &&
-      ["queued", "starting", "ready"].includes(row.status) &&
-      row.expires_at <= Date.now()
-    ) {
+    if (row && LIVE_STATUSES.includes(row.status) && row.expires_at <= Date.now()) {
       this.#end(row, "expired", row.expires_at);
       const connection = e2bConnection(this.#env);
       if (row.e2b_id && connection) void killSandbox(connection, row.e2b_id).catch(() => false);
@@ -352,17 +322,35 @@ export class Sandboxes {
 
   #end(row: SandboxRow, status: "expired" | "stopped", endedAtMs: number) {
     this.#store.update(row.id, { status, ended_at: endedAtMs });
-    this.#recordIfEnded(row.id);
+    this.#settleIfEnded(row.id);
   }
 
-  /** Sandbox seconds go to the usage seam once, when the sandbox has ended. */
-  #recordIfEnded(sandboxId: string) {
+  /**
+   * Once, when the sandbox has ended: its slot goes back, its seconds are
+   * charged to the team's ledger and budget, and its end is recorded.
+   */
+  #settleIfEnded(sandboxId: string) {
     const row = this.#store.find(sandboxId);
     if (!row || row.ended_at === null || row.recorded === 1) return;
     const view = toView(row, Date.now());
-    this.#capacity?.release(sandboxId);
+    this.#account.release(sandboxId);
     this.#store.update(sandboxId, { recorded: 1 });
-    this.#store.addUsage(new Date(row.ended_at).toISOString().slice(0, 10), view.sandboxSeconds);
+
+    const failed = row.status === "failed";
+    this.#ctx.waitUntil(
+      this.#account
+        .settle({
+          teamId: row.team_id,
+          userId: row.user_id ?? "",
+          template: row.template,
+          sandboxSeconds: view.sandboxSeconds,
+          failed,
+        })
+        .catch((error: unknown) =>
+          logger.error("sandbox.settle_failed", { sandboxId, error: String(error) }),
+        ),
+    );
+    this.#record(sandboxId, "ended");
     this.#events({
       type: "sandbox.ended",
       teamId: row.team_id,
@@ -377,6 +365,11 @@ export class Sandboxes {
     });
   }
 
+  #record(sandboxId: string, event: Parameters<typeof sandboxRecord>[1]) {
+    const row = this.#store.find(sandboxId);
+    if (row) this.#records(sandboxRecord(row, event, Date.now()));
+  }
+
   async #armAlarm() {
     const next = this.#store.nextExpiry();
     if (next === null) return;
@@ -385,44 +378,9 @@ export class Sandboxes {
   }
 }
 
-function overCap(live: number, limit: number, freesAt: string | null): SandboxRefusal {
-  return {
-    status: 429,
-    code: "sandbox_limit_reached",
-    message: `Your team has ${live} of ${limit} sandboxes running; none are left.`,
-    hint: `Stop a running sandbox${freesAt ? ` or wait until one expires at ${freesAt}` : ""}. The code stays in the viewer meanwhile.`,
-  };
-}
-
-function unconfigured(browser: boolean): SandboxFallback {
-  return {
-    reason: "unconfigured",
-    message: "No sandbox service is configured here (E2B_API_KEY is not set).",
-    stillWorks: browser ? "browser" : "code_only",
-  };
-}
-
 function unavailableStream(fallback: SandboxFallback): ReadableStream<Uint8Array> {
   const { stream, emit, close } = sandboxEventStream();
   emit({ type: "unavailable", fallback });
   close();
   return stream;
-}
-
-function notFound(): SandboxRefusal {
-  return {
-    status: 404,
-    code: "sandbox_not_found",
-    message: "That sandbox does not exist in this team.",
-    hint: "Run the code again to create a new sandbox.",
-  };
-}
-
-function expired(row: SandboxRow): SandboxRefusal {
-  return {
-    status: 409,
-    code: "sandbox_expired",
-    message: `The sandbox ended at ${new Date(row.ended_at ?? row.expires_at).toISOString()}.`,
-    hint: "Recreate it from the saved files with one click.",
-  };
 }

@@ -41,6 +41,15 @@ export async function runSandbox(
   files: SandboxFile[],
   deps: RunDependencies,
 ): Promise<void> {
+  try {
+    await admitAndRun(run, files, deps);
+  } finally {
+    // Every way out, early ones included: a refused or failed create ends the sandbox too.
+    await deps.onSettled();
+  }
+}
+
+async function admitAndRun(run: RunContext, files: SandboxFile[], deps: RunDependencies) {
   const admitted = await waitForAdmission(run, deps);
   if (!admitted) return;
 
@@ -62,8 +71,6 @@ export async function runSandbox(
       hint: "Recreate the sandbox; if it keeps failing, the code still shows in the viewer.",
     });
     await stop(run);
-  } finally {
-    await deps.onSettled();
   }
 }
 
@@ -84,6 +91,17 @@ async function waitForAdmission(run: RunContext, deps: RunDependencies): Promise
 
   await deps.leaveQueue(run.sandboxId);
   endStep("failed", "waited too long for a creation slot");
+  // Ended, not left queued: its team slot goes back now, not at its expiry.
+  run.store.update(run.sandboxId, {
+    status: "failed",
+    ended_at: Date.now(),
+    failure: JSON.stringify({
+      outcome: "create_failed",
+      step: "queue",
+      message: "No sandbox could be created within two minutes.",
+      hint: "Nothing to fix in your code: run it again in a moment.",
+    }),
+  });
   unavailable(run, {
     reason: "e2b_limit",
     message: "Sandboxes are in high demand and none could be created within two minutes.",

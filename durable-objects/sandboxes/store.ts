@@ -19,6 +19,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS sandboxes (
     id TEXT PRIMARY KEY,
     team_id TEXT NOT NULL,
+    user_id TEXT,
     conversation_id TEXT,
     template TEXT NOT NULL,
     e2b_id TEXT,
@@ -50,8 +51,10 @@ const SCHEMA = `
     at INTEGER NOT NULL,
     PRIMARY KEY (sandbox_id, seq)
   );
-  CREATE TABLE IF NOT EXISTS sandbox_usage (day TEXT PRIMARY KEY, seconds INTEGER NOT NULL);
 `;
+
+/** Added after the table first shipped (SQLite has no `ADD COLUMN IF NOT EXISTS`). */
+const ADDED_COLUMNS = [{ column: "user_id", definition: "TEXT" }];
 
 /** Statuses in which a sandbox holds an E2B sandbox (or is about to). */
 export const LIVE_STATUSES: SandboxStatus[] = ["queued", "starting", "ready"];
@@ -62,6 +65,8 @@ const MAX_LOG_LINE_CHARS = 2_000;
 export type SandboxRow = {
   id: string;
   team_id: string;
+  /** Who asked for it: their usage row is charged. */
+  user_id: string | null;
   conversation_id: string | null;
   template: SandboxTemplateId;
   e2b_id: string | null;
@@ -86,6 +91,14 @@ export class SandboxStore {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     this.#sql.exec(SCHEMA);
+    const present = this.#sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('sandboxes')")
+      .toArray()
+      .map((row) => row.name);
+    for (const { column, definition } of ADDED_COLUMNS) {
+      if (!present.includes(column))
+        this.#sql.exec(`ALTER TABLE sandboxes ADD COLUMN ${column} ${definition}`);
+    }
   }
 
   insert(
@@ -93,6 +106,7 @@ export class SandboxStore {
       SandboxRow,
       | "id"
       | "team_id"
+      | "user_id"
       | "conversation_id"
       | "template"
       | "status"
@@ -103,10 +117,11 @@ export class SandboxStore {
     >,
   ) {
     this.#sql.exec(
-      `INSERT INTO sandboxes (id, team_id, conversation_id, template, status, created_at, expires_at, max_expires_at, simulated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sandboxes (id, team_id, user_id, conversation_id, template, status, created_at, expires_at, max_expires_at, simulated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id,
       row.team_id,
+      row.user_id,
       row.conversation_id,
       row.template,
       row.status,
@@ -136,17 +151,6 @@ export class SandboxStore {
     );
   }
 
-  countLive(nowMs: number): number {
-    const row = this.#sql
-      .exec(
-        `SELECT count(*) AS live FROM sandboxes
-         WHERE status IN ('queued', 'starting', 'ready') AND expires_at > ?`,
-        nowMs,
-      )
-      .one();
-    return Number(row.live);
-  }
-
   /** Live sandboxes whose time is up, oldest first. */
   dueForExpiry(nowMs: number): SandboxRow[] {
     return this.#sql
@@ -165,21 +169,6 @@ export class SandboxStore {
       )
       .one();
     return row.next === null ? null : Number(row.next);
-  }
-
-  /** Sandbox seconds per UTC day, the team's usage. */
-  addUsage(day: string, seconds: number) {
-    this.#sql.exec(
-      `INSERT INTO sandbox_usage (day, seconds) VALUES (?, ?)
-       ON CONFLICT (day) DO UPDATE SET seconds = seconds + excluded.seconds`,
-      day,
-      seconds,
-    );
-  }
-
-  usageSeconds(day: string): number {
-    const row = this.#sql.exec("SELECT seconds FROM sandbox_usage WHERE day = ?", day).toArray()[0];
-    return row ? Number(row.seconds) : 0;
   }
 
   saveFiles(sandboxId: string, files: SandboxFile[]) {

@@ -18,7 +18,11 @@ import {
   sandboxCreateRequestSchema,
   sandboxSettingsSchema,
 } from "../../contract/sandbox.ts";
-import type { Result, SandboxRefusal } from "../../durable-objects/sandboxes/manager.ts";
+import {
+  notFound,
+  type Result,
+  type SandboxRefusal,
+} from "../../durable-objects/sandboxes/refusals.ts";
 import { SANDBOX_SETTINGS_KEY } from "../../durable-objects/sandboxes/settings.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
 import type { AppBindings, Env } from "../env.ts";
@@ -99,15 +103,6 @@ function unwrap<T>(result: Result<T>): T {
 
 function refusalError(refusal: SandboxRefusal): ApiError {
   return new ApiError(refusal);
-}
-
-function notFound(): SandboxRefusal {
-  return {
-    status: 404,
-    code: "sandbox_not_found",
-    message: "That sandbox does not exist in this team.",
-    hint: "Run the code again to create a new sandbox.",
-  };
 }
 
 function eventStream(stream: ReadableStream<Uint8Array>, requestId: string): Response {
