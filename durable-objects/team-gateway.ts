@@ -180,6 +180,10 @@ export class TeamGateway extends DurableObject<Env> {
     return this.#sandboxes.logs(sandboxId);
   }
 
+  followSandboxRuntime(sandboxId: string) {
+    return this.#sandboxes.followRuntime(sandboxId);
+  }
+
   keepSandboxAlive(sandboxId: string) {
     return this.#sandboxes.keepAlive(sandboxId);
   }

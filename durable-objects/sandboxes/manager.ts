@@ -32,6 +32,7 @@ import {
 import { expired, notFound, notRunning, overLimit, type Result, unconfigured } from "./refusals.ts";
 import { RunContext } from "./run-context.ts";
 import { runSandbox } from "./runner.ts";
+import { RuntimeFollowers } from "./runtime-logs.ts";
 import { withScaffold } from "./scaffolds.ts";
 import { e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
 import { sandboxEventStream } from "./sse.ts";
@@ -50,6 +51,7 @@ export class Sandboxes {
   readonly #warm: WarmPool;
   readonly #account: SandboxAccount;
   readonly #records: SandboxRecordSink;
+  readonly #followers = new RuntimeFollowers();
 
   constructor(
     ctx: DurableObjectState,
@@ -128,6 +130,10 @@ export class Sandboxes {
       connection,
       limits,
       emit,
+      runtime: {
+        publish: (line) => this.#followers.publish(sandboxId, line),
+        ended: () => this.#endFollowers(sandboxId),
+      },
     });
     emit({ type: "sandbox", sandbox: run.view() });
 
@@ -213,6 +219,25 @@ export class Sandboxes {
         lines: this.#store.logs(sandboxId),
         expiresAt: new Date(row.expires_at).toISOString(),
       },
+    };
+  }
+
+  /**
+   * The running app's output: the saved runtime lines, then new ones as the
+   * app prints them, until the sandbox or its server ends. For a sandbox
+   * that is not running, the saved lines and the stream ends at once.
+   */
+  followRuntime(sandboxId: string): Result<ReadableStream<Uint8Array>> {
+    const row = this.#current(sandboxId);
+    if (!row) return { ok: false, refusal: notFound() };
+    return {
+      ok: true,
+      value: this.#followers.follow({
+        sandboxId,
+        first: { type: "sandbox", sandbox: toView(row, Date.now()) },
+        saved: this.#store.logs(sandboxId, { runtimeOnly: true }),
+        live: row.status === "ready",
+      }),
     };
   }
 
@@ -323,6 +348,12 @@ export class Sandboxes {
   #end(row: SandboxRow, status: "expired" | "stopped", endedAtMs: number) {
     this.#store.update(row.id, { status, ended_at: endedAtMs });
     this.#settleIfEnded(row.id);
+    this.#endFollowers(row.id);
+  }
+
+  #endFollowers(sandboxId: string) {
+    const row = this.#store.find(sandboxId);
+    if (row) this.#followers.end(sandboxId, { type: "sandbox", sandbox: toView(row, Date.now()) });
   }
 
   /**

@@ -3,16 +3,17 @@
  * sandbox, its files (one row per file, kept so an expired sandbox can be
  * recreated) and its log lines (one row per line, capped per sandbox).
  */
-import type {
-  SandboxExecution,
-  SandboxFailure,
-  SandboxFile,
-  SandboxLogLine,
-  SandboxLogStream,
-  SandboxStatus,
-  SandboxStep,
-  SandboxTemplateId,
-  SandboxView,
+import {
+  MAX_RUNTIME_LOG_LINES,
+  type SandboxExecution,
+  type SandboxFailure,
+  type SandboxFile,
+  type SandboxLogLine,
+  type SandboxLogStream,
+  type SandboxStatus,
+  type SandboxStep,
+  type SandboxTemplateId,
+  type SandboxView,
 } from "../../contract/sandbox.ts";
 
 const SCHEMA = `
@@ -188,19 +189,26 @@ export class SandboxStore {
       .toArray() as SandboxFile[];
   }
 
+  /**
+   * Step logs stop at MAX_LOG_LINES (the start of a failure is what explains
+   * it); runtime lines keep coming for as long as the app runs, so only the
+   * newest MAX_RUNTIME_LOG_LINES of them are kept.
+   */
   appendLog(
     sandboxId: string,
     stream: SandboxLogStream,
     text: string,
     atMs: number,
   ): SandboxLogLine | null {
+    const runtime = stream === "runtime";
     const { count, next } = this.#sql
       .exec(
-        "SELECT count(*) AS count, coalesce(max(seq), 0) + 1 AS next FROM sandbox_logs WHERE sandbox_id = ?",
+        `SELECT coalesce(sum(stream != 'runtime'), 0) AS count, coalesce(max(seq), 0) + 1 AS next
+         FROM sandbox_logs WHERE sandbox_id = ?`,
         sandboxId,
       )
       .one() as { count: number; next: number };
-    if (count >= MAX_LOG_LINES) return null;
+    if (!runtime && count >= MAX_LOG_LINES) return null;
     const line = text.length > MAX_LOG_LINE_CHARS ? `${text.slice(0, MAX_LOG_LINE_CHARS)}…` : text;
     this.#sql.exec(
       "INSERT INTO sandbox_logs (sandbox_id, seq, stream, text, at) VALUES (?, ?, ?, ?, ?)",
@@ -210,13 +218,24 @@ export class SandboxStore {
       line,
       atMs,
     );
+    if (runtime) {
+      this.#sql.exec(
+        `DELETE FROM sandbox_logs WHERE sandbox_id = ? AND stream = 'runtime' AND seq <= (
+           SELECT seq FROM sandbox_logs WHERE sandbox_id = ? AND stream = 'runtime'
+           ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+        sandboxId,
+        sandboxId,
+        MAX_RUNTIME_LOG_LINES,
+      );
+    }
     return { stream, text: line, at: new Date(atMs).toISOString() };
   }
 
-  logs(sandboxId: string): SandboxLogLine[] {
+  logs(sandboxId: string, options: { runtimeOnly?: boolean } = {}): SandboxLogLine[] {
+    const runtime = options.runtimeOnly ? "AND stream = 'runtime'" : "";
     return this.#sql
       .exec(
-        "SELECT stream, text, at FROM sandbox_logs WHERE sandbox_id = ? ORDER BY seq",
+        `SELECT stream, text, at FROM sandbox_logs WHERE sandbox_id = ? ${runtime} ORDER BY seq`,
         sandboxId,
       )
       .toArray()

@@ -8,6 +8,8 @@
  *   the request still succeeds and the SPA falls back.
  * - `GET /sandbox/:id`, `GET /sandbox/:id/logs`: state (an expired sandbox
  *   answers "expired", never a dead URL) and logs so far.
+ * - `GET /sandbox/:id/logs/stream`: the running app's output after "ready"
+ *   as SSE (saved lines first, then new ones) until the sandbox ends.
  * - `POST /sandbox/:id/keep-alive`, `/stop`, `/recreate`.
  * - `GET|PUT /sandbox/settings`: the operator's live settings in KV,
  *   including the kill switch (platform operators only).
@@ -56,6 +58,11 @@ export const sandboxRoutes = new Hono<AppBindings>()
   .get("/sandbox/:id/logs", allow("GET /api/sandbox/:id/logs"), async (c) => {
     const { teamId, sandboxId } = await target(c);
     return c.json(unwrap(await gateway(c.env, teamId).sandboxLogs(sandboxId)));
+  })
+  .get("/sandbox/:id/logs/stream", allow("GET /api/sandbox/:id/logs/stream"), async (c) => {
+    const { teamId, sandboxId } = await target(c);
+    const stream = unwrap(await gateway(c.env, teamId).followSandboxRuntime(sandboxId));
+    return eventStream(stream, c.get("requestId"));
   })
   .post("/sandbox/:id/keep-alive", allow("POST /api/sandbox/:id/keep-alive"), async (c) => {
     const { teamId, sandboxId } = await target(c);
