@@ -187,7 +187,9 @@ export class TeamLimitsModule {
     const limits = this.quotas.limits();
     const totals = this.quotas.totals(now);
     const spent = totals.costThisMonthMicroUsd + totals.reservedMicroUsd;
-    if (spent >= limits.dollarsPerMonthMicroUsd) {
+    // A running sandbox extending its slot (keep-alive) is not a new one: only new ones are refused.
+    const extending = this.#sandboxes.holds(options.sandboxId, now);
+    if (!extending && spent >= limits.dollarsPerMonthMicroUsd) {
       const resetAtMs = nextMonthStartMs(now);
       return {
         ok: false,

@@ -11,6 +11,7 @@
 import type {
   SandboxCreateRequest,
   SandboxFallback,
+  SandboxFile,
   SandboxLogsResponse,
   SandboxStatusResponse,
   SandboxView,
@@ -18,26 +19,23 @@ import type {
 import type { Env } from "../../worker/env.ts";
 import { logger } from "../../worker/logger.ts";
 import type { SandboxAccount } from "./account.ts";
+import { SandboxAccounting } from "./accounting.ts";
 import { ADMISSION_OBJECT_NAME } from "./admission.ts";
+import { unavailableBecause } from "./availability.ts";
 import { E2bBreaker } from "./breaker.ts";
 import { extendedExpiryMs } from "./deadlines.ts";
 import { extendSandbox, killSandbox } from "./e2b.ts";
 import { logSandboxEvent, type SandboxEventSink } from "./events.ts";
-import {
-  outcomeEvent,
-  queuedSandboxRecords,
-  type SandboxRecordSink,
-  sandboxRecord,
-} from "./records.ts";
+import { queuedSandboxRecords, type SandboxRecordSink } from "./records.ts";
 import { expired, notFound, notRunning, overLimit, type Result, unconfigured } from "./refusals.ts";
 import { RunContext } from "./run-context.ts";
 import { runSandbox } from "./runner.ts";
 import { RuntimeFollowers } from "./runtime-logs.ts";
 import { withScaffold } from "./scaffolds.ts";
-import { e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
+import { type E2bConnection, e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
 import { sandboxEventStream } from "./sse.ts";
 import { LIVE_STATUSES, type SandboxRow, SandboxStore, toView } from "./store.ts";
-import { SANDBOX_TEMPLATES } from "./templates.ts";
+import { SANDBOX_TEMPLATES, type SandboxTemplate } from "./templates.ts";
 import { WarmPool } from "./warm-pool.ts";
 
 export type { Result, SandboxRefusal } from "./refusals.ts";
@@ -47,10 +45,9 @@ export class Sandboxes {
   readonly #env: Env;
   readonly #store: SandboxStore;
   readonly #breaker: E2bBreaker;
-  readonly #events: SandboxEventSink;
   readonly #warm: WarmPool;
   readonly #account: SandboxAccount;
-  readonly #records: SandboxRecordSink;
+  readonly #accounting: SandboxAccounting;
   readonly #followers = new RuntimeFollowers();
 
   constructor(
@@ -62,11 +59,16 @@ export class Sandboxes {
     this.#env = env;
     this.#store = new SandboxStore(ctx.storage.sql);
     this.#breaker = new E2bBreaker(ctx.storage.sql);
-    this.#events = options.events ?? logSandboxEvent;
     this.#warm = new WarmPool(ctx.storage.sql);
     this.#account = options.account;
-    this.#records =
-      options.records ?? queuedSandboxRecords(env, (promise) => ctx.waitUntil(promise));
+    const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+    this.#accounting = new SandboxAccounting({
+      store: this.#store,
+      account: options.account,
+      records: options.records ?? queuedSandboxRecords(env, waitUntil),
+      events: options.events ?? logSandboxEvent,
+      waitUntil,
+    });
   }
 
   async open(input: {
@@ -80,17 +82,16 @@ export class Sandboxes {
     const connection = e2bConnection(this.#env);
     const nowMs = Date.now();
 
-    const fallback = this.#fallback({
+    const fallback = unavailableBecause({
+      connection,
       limits,
-      connected: connection !== null,
+      breaker: this.#breaker,
       nowMs,
       browser: template.browserFallback,
     });
     if (fallback || !connection) {
-      return {
-        ok: true,
-        value: unavailableStream(fallback ?? unconfigured(template.browserFallback)),
-      };
+      const why = fallback ?? unconfigured(template.browserFallback);
+      return { ok: true, value: unavailableStream(why) };
     }
 
     this.#expireDue(nowMs, connection);
@@ -118,9 +119,30 @@ export class Sandboxes {
     });
     const files = withScaffold(template.id, request.files);
     this.#store.saveFiles(sandboxId, files);
-    this.#record(sandboxId, "created");
+    this.#accounting.created(sandboxId);
     await this.#armAlarm();
 
+    const run = this.#startRun({
+      sandboxId,
+      teamId: input.teamId,
+      template,
+      connection,
+      limits,
+      files,
+    });
+    return { ok: true, value: run };
+  }
+
+  /** Runs the sandbox behind the response; the returned stream carries its steps until it settles. */
+  #startRun(input: {
+    sandboxId: string;
+    teamId: string;
+    template: SandboxTemplate;
+    connection: E2bConnection;
+    limits: SandboxLimits;
+    files: SandboxFile[];
+  }): ReadableStream<Uint8Array> {
+    const { sandboxId, template, connection, limits, files } = input;
     const { stream, emit, close } = sandboxEventStream();
     const run = new RunContext({
       store: this.#store,
@@ -145,25 +167,9 @@ export class Sandboxes {
         admission.admitSandboxCreation({ ticket, perMinute: limits.creationsPerMinute }),
       leaveQueue: (ticket) => admission.leaveSandboxQueue(ticket),
       breaker: this.#breaker,
-      takeWarm: async (timeoutMs) => {
-        const warmSize = limits.warmPool[template.id] ?? 0;
-        if (warmSize <= 0) return null;
-        const taken = await this.#warm.take({ connection, template, timeoutMs, nowMs: Date.now() });
-        // Top up behind the run: the next request finds one ready.
-        void this.#warm.refill({
-          connection,
-          template,
-          size: warmSize,
-          ttlSeconds: limits.maxLifetimeSeconds,
-          teamId: input.teamId,
-        });
-        return taken;
-      },
+      takeWarm: (timeoutMs) => this.#takeWarm({ ...input, timeoutMs }),
       onSettled: async () => {
-        const status = this.#store.find(sandboxId)?.status;
-        const outcome = status ? outcomeEvent(status) : null;
-        if (outcome) this.#record(sandboxId, outcome);
-        this.#settleIfEnded(sandboxId);
+        this.#accounting.runSettled(sandboxId);
         await this.#armAlarm();
       },
     })
@@ -171,8 +177,34 @@ export class Sandboxes {
         logger.error("sandbox.run_crashed", { sandboxId, error: String(error) }),
       )
       .finally(close);
+    return stream;
+  }
 
-    return { ok: true, value: stream };
+  /** A ready sandbox from the template's warm pool (off unless sized), topped up behind the run. */
+  async #takeWarm(input: {
+    teamId: string;
+    template: SandboxTemplate;
+    connection: E2bConnection;
+    limits: SandboxLimits;
+    timeoutMs: number;
+  }) {
+    const { connection, template, limits } = input;
+    const warmSize = limits.warmPool[template.id] ?? 0;
+    if (warmSize <= 0) return null;
+    const taken = await this.#warm.take({
+      connection,
+      template,
+      timeoutMs: input.timeoutMs,
+      nowMs: Date.now(),
+    });
+    void this.#warm.refill({
+      connection,
+      template,
+      size: warmSize,
+      ttlSeconds: limits.maxLifetimeSeconds,
+      teamId: input.teamId,
+    });
+    return taken;
   }
 
   /** Recreates an ended sandbox from its saved files, as a new run. */
@@ -297,32 +329,6 @@ export class Sandboxes {
     await this.#armAlarm();
   }
 
-  #fallback(input: {
-    limits: SandboxLimits;
-    connected: boolean;
-    nowMs: number;
-    browser: boolean;
-  }): SandboxFallback | null {
-    const stillWorks = input.browser ? "browser" : "code_only";
-    if (!input.connected) return null;
-    if (input.limits.disabled) {
-      return {
-        reason: "switched_off",
-        message: "Sandboxes are switched off by the operator for now.",
-        stillWorks,
-      };
-    }
-    if (this.#breaker.state(input.nowMs) === "open") {
-      const retryAt = this.#breaker.retryAtMs();
-      return {
-        reason: "breaker_open",
-        message: `The sandbox service failed several times in a row; Kiln tries it again ${retryAt ? `after ${new Date(retryAt).toISOString()}` : "soon"}.`,
-        stillWorks,
-      };
-    }
-    return null;
-  }
-
   /** The row, with an overdue live sandbox expired first (the alarm may not have run yet). */
   #current(sandboxId: string): SandboxRow | null {
     const row = this.#store.find(sandboxId);
@@ -347,58 +353,13 @@ export class Sandboxes {
 
   #end(row: SandboxRow, status: "expired" | "stopped", endedAtMs: number) {
     this.#store.update(row.id, { status, ended_at: endedAtMs });
-    this.#settleIfEnded(row.id);
+    this.#accounting.settleIfEnded(row.id);
     this.#endFollowers(row.id);
   }
 
   #endFollowers(sandboxId: string) {
     const row = this.#store.find(sandboxId);
     if (row) this.#followers.end(sandboxId, { type: "sandbox", sandbox: toView(row, Date.now()) });
-  }
-
-  /**
-   * Once, when the sandbox has ended: its slot goes back, its seconds are
-   * charged to the team's ledger and budget, and its end is recorded.
-   */
-  #settleIfEnded(sandboxId: string) {
-    const row = this.#store.find(sandboxId);
-    if (!row || row.ended_at === null || row.recorded === 1) return;
-    const view = toView(row, Date.now());
-    this.#account.release(sandboxId);
-    this.#store.update(sandboxId, { recorded: 1 });
-
-    const failed = row.status === "failed";
-    this.#ctx.waitUntil(
-      this.#account
-        .settle({
-          teamId: row.team_id,
-          userId: row.user_id ?? "",
-          template: row.template,
-          sandboxSeconds: view.sandboxSeconds,
-          failed,
-        })
-        .catch((error: unknown) =>
-          logger.error("sandbox.settle_failed", { sandboxId, error: String(error) }),
-        ),
-    );
-    this.#record(sandboxId, "ended");
-    this.#events({
-      type: "sandbox.ended",
-      teamId: row.team_id,
-      sandboxId,
-      conversationId: row.conversation_id,
-      template: row.template,
-      status: row.status,
-      outcome: view.failure?.outcome ?? null,
-      sandboxSeconds: view.sandboxSeconds,
-      createdAt: view.createdAt,
-      endedAt: new Date(row.ended_at).toISOString(),
-    });
-  }
-
-  #record(sandboxId: string, event: Parameters<typeof sandboxRecord>[1]) {
-    const row = this.#store.find(sandboxId);
-    if (row) this.#records(sandboxRecord(row, event, Date.now()));
   }
 
   async #armAlarm() {

@@ -17,6 +17,8 @@ import { api, readError, signIn } from "./helpers.ts";
 import { injectFaults, last, PYTHON_RUN, REACT_APP, runSandbox } from "./sandbox-helpers.ts";
 
 const sql = createSql(env);
+/** The write queue delivers in batches (max_batch_timeout = 1 s): wait well past one. */
+const QUEUE_WAIT = { timeout: 10_000 };
 afterAll(() => sql.end({ timeout: 2 }));
 
 async function setLimits(token: string, body: Record<string, number>) {
@@ -159,7 +161,7 @@ describe("sandbox records through the write queue", () => {
         select event, user_id, template, detail from public.sandbox_records
         where team_id = ${session.team_id} and id = ${ready.id} order by created_at, event`;
     await expect
-      .poll(async () => (await events()).map((row) => row.event))
+      .poll(async () => (await events()).map((row) => row.event), QUEUE_WAIT)
       .toEqual(["created", "ready", "ended"]);
     const rows = await events();
     expect(rows.every((row) => row.user_id === session.user.id)).toBe(true);
@@ -185,12 +187,14 @@ describe("sandbox records through the write queue", () => {
     const sandboxId = failed?.sandbox.id ?? "";
 
     await expect
-      .poll(async () =>
-        (
-          await sql<{ event: string; detail: Record<string, unknown> }[]>`
+      .poll(
+        async () =>
+          (
+            await sql<{ event: string; detail: Record<string, unknown> }[]>`
             select event, detail from public.sandbox_records
             where team_id = ${session.team_id} and id = ${sandboxId} order by event`
-        ).map((row) => [row.event, row.detail.outcome]),
+          ).map((row) => [row.event, row.detail.outcome]),
+        QUEUE_WAIT,
       )
       .toEqual([
         ["created", undefined],
