@@ -21,6 +21,11 @@ export const PROVIDER_IDS = [
 export const providerIdSchema = z.enum(PROVIDER_IDS);
 export type ProviderId = z.infer<typeof providerIdSchema>;
 
+/** The local simulators: an answer they served is marked "simulated" wherever it shows. */
+export function isSimulatedProvider(provider: string | null): boolean {
+  return provider?.startsWith("simulator-") ?? false;
+}
+
 export const timeoutsSchema = z.object({
   /** Until the provider answers with a streaming 200. */
   connectMs: z.number().int().min(50).max(120_000),

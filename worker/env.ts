@@ -86,6 +86,8 @@ export type Env = {
 export type AppVariables = {
   requestId: string;
   auth: import("./auth/verify.ts").AuthContext;
+  /** The one verification of this request's bearer token (worker/middleware/auth/). */
+  bearerCheck?: Promise<import("./auth/verify.ts").AuthContext | undefined>;
   /** The active team and the caller's role in it, set by `allow()` on team routes. */
   team: import("../contract/api.ts").TeamView;
   /** This request's hop in its W3C trace (worker/observability/trace.ts). */

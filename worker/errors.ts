@@ -8,6 +8,7 @@ import type { LimitDetails } from "../contract/limits.ts";
 
 export type ApiErrorCode =
   | "invalid_json"
+  | "unsupported_media_type"
   | "invalid_body"
   | "payload_too_large"
   | "rate_limited"
@@ -25,12 +26,14 @@ export type ApiErrorCode =
   | "context_not_found"
   | "provider_error"
   | "provider_unavailable"
+  | "unknown_model"
   | "invalid_idempotency_key"
   | "idempotency_key_reused"
   | "version_conflict"
   | "database_unavailable"
   | "auth_unavailable"
   | "history_unavailable"
+  | "invalid_team_id"
   | "team_not_found"
   | "invitation_not_found"
   | "last_owner"

@@ -54,8 +54,12 @@ describe("Kiln in the browser", () => {
       )
       .toBe(true);
 
-    await page.getByLabel("Message").fill("Build me a React counter");
-    await page.getByRole("button", { name: "Send" }).click();
+    // Signed in, the message box has the focus: typing and Enter send.
+    await expect
+      .poll(() => page.getByLabel("Message").evaluate((box) => box === document.activeElement))
+      .toBe(true);
+    await page.keyboard.type("Build me a React counter");
+    await page.keyboard.press("Enter");
 
     const answer = page.getByTestId("assistant-message").last();
     await expect
@@ -90,6 +94,14 @@ describe("Kiln in the browser", () => {
     await expect
       .poll(() => page.getByTestId("assistant-message").last().getAttribute("data-status"))
       .toBe("complete");
+    // Read back from history, the answer still says the simulator made it.
+    expect(
+      await page
+        .getByTestId("assistant-message")
+        .last()
+        .getByText("simulated", { exact: true })
+        .isVisible(),
+    ).toBe(true);
     await expect
       .poll(() => status.getAttribute("data-state"), { timeout: 30_000 })
       .toBe("rendered");

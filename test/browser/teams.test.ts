@@ -3,7 +3,7 @@
  * in two separate browsers. Each sees their own conversation after a
  * reload and never the other's, not in the list and not by its link. Then
  * one invites the other as a viewer, who can read the team's conversation
- * but is told they cannot send.
+ * but is told up front that they cannot send.
  */
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -121,19 +121,28 @@ describe("two people in two teams", () => {
     await expect
       .poll(() => listedTitles(boPage), { timeout: 20_000 })
       .toContain("Ada's secret counter");
-    await boPage.getByLabel("Message").fill("spend Ada's budget");
-    await boPage.getByRole("button", { name: "Send" }).click();
+    // A viewer is told up front, and the box is off: no Send that can only fail.
     await expect
-      .poll(
-        () =>
-          boPage
-            .getByText(/your role in .* is viewer/i)
-            .first()
-            .isVisible(),
-        {
-          timeout: 15_000,
+      .poll(() => boPage.getByRole("note").textContent(), { timeout: 15_000 })
+      .toMatch(/your role in .* is viewer/i);
+    expect(await boPage.getByLabel("Message").isDisabled()).toBe(true);
+    expect(await boPage.getByRole("button", { name: /^Send/ }).isDisabled()).toBe(true);
+
+    // The API says the same to a viewer who calls it directly.
+    const refused = await boPage.evaluate(async (url) => {
+      const session = JSON.parse(localStorage.getItem("kiln.session") ?? "{}");
+      const response = await fetch(`${url}/api/chat`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${session.accessToken}`,
+          "x-team-id": session.teamId,
         },
-      )
-      .toBe(true);
+        body: JSON.stringify({ message: "spend Ada's budget" }),
+      });
+      return { status: response.status, body: await response.text() };
+    }, stack.url);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/viewer/i);
   });
 });

@@ -229,4 +229,17 @@ describe("another team's data", () => {
     });
     expect(write.status).toBe(404);
   });
+
+  it("answers a malformed X-Team-Id with 400 and what to send, not a membership refusal", async () => {
+    for (const teamId of ["not-a-uuid", "' or 1=1 --", `${fixture.teamId}x`]) {
+      const response = await api("/api/conversations", {
+        token: fixture.people.owner.access_token,
+        headers: { "x-team-id": teamId },
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { code: string; hint: string } };
+      expect(body.error.code).toBe("invalid_team_id");
+      expect(body.error.hint).toContain("GET /api/me");
+    }
+  });
 });

@@ -2,10 +2,10 @@
  * The Worker's public contract, sent as real requests through workerd:
  * health, development sign-in, authentication and the error shape.
  */
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { api, readError, signIn } from "./helpers.ts";
+import { api, BASE, readError, signIn } from "./helpers.ts";
 
 describe("health", () => {
   it("names the version and the state of each dependency", async () => {
@@ -81,6 +81,30 @@ describe("development sign-in", () => {
     const response = await api("/api/dev/sign-in", { body: "{nope" });
     expect(response.status).toBe(400);
     expect((await readError(response)).code).toBe("invalid_json");
+  });
+
+  it("answers a body that is not declared JSON with 415 and what to send", async () => {
+    const session = await signIn();
+    for (const contentType of ["text/plain", "application/x-www-form-urlencoded", ""]) {
+      const response = await SELF.fetch(`${BASE}/api/chat`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${session.access_token}`,
+          ...(contentType ? { "content-type": contentType } : {}),
+        },
+        body: JSON.stringify({ message: "a counter" }),
+      });
+      expect(response.status).toBe(415);
+      const error = await readError(response);
+      expect(error.code).toBe("unsupported_media_type");
+      expect(error.hint).toContain("application/json");
+    }
+    const charset = await SELF.fetch(`${BASE}/api/dev/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify({ email: "charset@example.com" }),
+    });
+    expect(charset.status).toBe(200);
   });
 });
 

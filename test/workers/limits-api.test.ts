@@ -109,6 +109,35 @@ describe("limits through the API", () => {
   });
 });
 
+describe("PUT /api/ops/teams/:teamId/plan", () => {
+  it("changes an existing team's plan, and refuses a malformed id (400) or an unknown team (404)", async () => {
+    const operator = await signIn("ops@example.com");
+    const team = await signIn();
+    const setPlan = (teamId: string) =>
+      api(`/api/ops/teams/${teamId}/plan`, {
+        token: operator.access_token,
+        method: "PUT",
+        body: { plan: "team" },
+      });
+
+    const changed = await setPlan(team.team_id);
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ plan: "team" });
+
+    for (const malformed of ["not-a-team", "123", encodeURIComponent("' or 1=1 --")]) {
+      const response = await setPlan(malformed);
+      expect(response.status).toBe(400);
+      const error = await readError(response);
+      expect(error.code).toBe("invalid_team_id");
+      expect(error.hint).toContain("UUID");
+    }
+
+    const unknown = await setPlan(crypto.randomUUID());
+    expect(unknown.status).toBe(404);
+    expect((await readError(unknown)).code).toBe("team_not_found");
+  });
+});
+
 describe("the prompt cache", () => {
   it("replays a repeated first message as a cached stream that costs nothing", async () => {
     const session = await signIn();

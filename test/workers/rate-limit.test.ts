@@ -12,6 +12,7 @@ import type { AppBindings, Env } from "../../worker/env.ts";
 import { errorHandler } from "../../worker/middleware/errors/index.ts";
 import { rateLimit } from "../../worker/middleware/rate-limit/index.ts";
 import { requestId } from "../../worker/middleware/request-id/index.ts";
+import { BASE, signIn } from "./helpers.ts";
 
 let run = 0;
 
@@ -25,8 +26,17 @@ function ipLimitedApp() {
   return app;
 }
 
-function callFrom(app: Hono<AppBindings>, ip: string, overrides: Partial<Env>) {
-  return app.request("/ping", { headers: { "cf-connecting-ip": ip } }, { ...env, ...overrides });
+function callFrom(
+  app: Hono<AppBindings>,
+  ip: string,
+  overrides: Partial<Env>,
+  headers: Record<string, string> = {},
+) {
+  return app.request(
+    `${BASE}/ping`,
+    { headers: { "cf-connecting-ip": ip, ...headers } },
+    { ...env, ...overrides },
+  );
 }
 
 const noUpstash: Partial<Env> = { UPSTASH_REDIS_REST_URL: "" };
@@ -59,6 +69,35 @@ describe("edge rate limit on the Workers binding", () => {
 
     const other = await callFrom(app, `198.51.100.${run}`, noUpstash);
     expect(other.status).toBe(200);
+  });
+});
+
+describe("edge rate limit for tokens that do not verify", () => {
+  it("counts a flood of made-up bearer tokens per IP, and exempts only a verified one", async () => {
+    const app = ipLimitedApp();
+    const ip = `203.0.113.${++run}`;
+    const garbage = { authorization: "Bearer garbage" };
+    const statuses: number[] = [];
+    for (let index = 0; index < 301; index++) {
+      statuses.push((await callFrom(app, ip, noUpstash, garbage)).status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(300);
+    expect(statuses.at(-1)).toBe(429);
+
+    // Well-formed, but signed with no key Kiln knows.
+    const unsigned = [{ alg: "HS256" }, { sub: "x" }].map((part) => btoa(JSON.stringify(part)));
+    const forged = await callFrom(app, ip, noUpstash, {
+      authorization: `Bearer ${[...unsigned, "c2lnbmF0dXJl"].join(".")}`,
+    });
+    expect(forged.status).toBe(429);
+    expect(((await forged.json()) as ErrorBody).error.limit?.scope).toBe("ip");
+
+    // A signed-in caller from the same address is counted per user later, not per IP.
+    const session = await signIn();
+    const signedIn = await callFrom(app, ip, noUpstash, {
+      authorization: `Bearer ${session.access_token}`,
+    });
+    expect(signedIn.status).toBe(200);
   });
 });
 

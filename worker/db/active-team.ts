@@ -25,9 +25,8 @@ export async function resolveActiveTeam(
   const { auth } = options;
   const requested = options.requestedTeamId?.trim();
   if (requested) {
-    const team = teamIdSchema.safeParse(requested).success
-      ? await findMembership(env, { auth, teamId: requested })
-      : null;
+    if (!teamIdSchema.safeParse(requested).success) throw malformedTeamId();
+    const team = await findMembership(env, { auth, teamId: requested });
     if (!team) throw notAMember();
     return team;
   }
@@ -45,6 +44,15 @@ export async function resolveActiveTeam(
   });
   isolateDefaultTeams.set(auth.userId, { teamId: team.id, checkedAtMs: Date.now() });
   return team;
+}
+
+function malformedTeamId(): ApiError {
+  return new ApiError({
+    status: 400,
+    code: "invalid_team_id",
+    message: "The X-Team-Id header is not a team id.",
+    hint: "Send the id (a UUID) of one of your teams from GET /api/me, or leave the header out.",
+  });
 }
 
 function notAMember(): ApiError {

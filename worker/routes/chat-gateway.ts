@@ -6,6 +6,7 @@
  * disconnect reaches the gateway as a cancel.
  */
 import type { Context } from "hono";
+import type { ChatRequest } from "../../contract/api.ts";
 import type {
   GatewayChatRequest,
   GatewayStreamRequest,
@@ -14,7 +15,14 @@ import type { AppBindings, Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { formatTraceparent } from "../observability/trace.ts";
 
-const KEY_PATTERN = /^[\x21-\x7e]{8,200}$/;
+/**
+ * Any printable ASCII, the space included (as Stripe accepts): people build
+ * keys from readable parts ("retry 2 of order 17"). Control characters, DEL
+ * and non-ASCII are refused; HTTP already trims spaces at either end.
+ */
+const KEY_CHARACTERS = /^[\x20-\x7e]*$/;
+const KEY_MIN_LENGTH = 8;
+const KEY_MAX_LENGTH = 200;
 
 export function teamGateway(env: Env, teamId: string) {
   return env.TEAM_GATEWAY.get(env.TEAM_GATEWAY.idFromName(teamId));
@@ -24,15 +32,30 @@ export function teamGateway(env: Env, teamId: string) {
 export function readIdempotencyKey(c: Context<AppBindings>): string {
   const key = c.req.header("idempotency-key")?.trim();
   if (key === undefined || key === "") return `request:${c.get("requestId")}`;
-  if (!KEY_PATTERN.test(key)) {
+  const problem = keyProblem(key);
+  if (problem) {
     throw new ApiError({
       status: 400,
       code: "invalid_idempotency_key",
-      message: "Idempotency-Key must be 8 to 200 printable ASCII characters.",
-      hint: "Send a fresh UUID per message, and the same one when retrying it.",
+      message: `Idempotency-Key ${problem}.`,
+      hint: `Use ${KEY_MIN_LENGTH} to ${KEY_MAX_LENGTH} printable ASCII characters (spaces allowed), such as a fresh UUID per message, and the same key when retrying it.`,
     });
   }
   return key;
+}
+
+/** What is wrong with a key, in words, or undefined when it is acceptable. */
+function keyProblem(key: string): string | undefined {
+  if (key.length < KEY_MIN_LENGTH) {
+    return `is ${key.length} characters long; it needs at least ${KEY_MIN_LENGTH}`;
+  }
+  if (key.length > KEY_MAX_LENGTH) {
+    return `is ${key.length} characters long; at most ${KEY_MAX_LENGTH} are accepted`;
+  }
+  if (!KEY_CHARACTERS.test(key)) {
+    return "contains a control or non-ASCII character";
+  }
+  return undefined;
 }
 
 function readLastEventId(c: Context<AppBindings>): number {
@@ -40,9 +63,31 @@ function readLastEventId(c: Context<AppBindings>): number {
   return Number.isInteger(value) && value > 0 ? value : 0;
 }
 
-/** SHA-256 of the validated body: the same key with another body is a client bug (422). */
-export async function hashBody(body: unknown): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify(body));
+/**
+ * The fingerprint a reused key is compared by: SHA-256 of the validated body
+ * with its defaults written out, so a retry that spells a default
+ * (`quality: "draft"`, `attachments: []`) is the same request as one that
+ * leaves it out, while any real difference is still a different message (422).
+ * Keys are listed in a fixed order, so the JSON's own order does not count.
+ */
+export async function chatFingerprint(body: ChatRequest): Promise<string> {
+  const normalised = {
+    message: body.message,
+    conversationId: body.conversationId ?? null,
+    // No default: left out, the conversation's own template applies.
+    template: body.template ?? null,
+    // No default: left out, the routing's class for the quality applies.
+    model: body.model ?? null,
+    attachments: (body.attachments ?? []).map((attachment) => ({
+      path: attachment.path,
+      content: attachment.content,
+      startLine: attachment.startLine ?? null,
+      endLine: attachment.endLine ?? null,
+    })),
+    contextIds: body.contextIds ?? [],
+    quality: body.quality ?? "draft",
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(normalised));
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
@@ -54,13 +99,13 @@ export async function hashBody(body: unknown): Promise<string> {
  */
 export async function forwardChat(
   c: Context<AppBindings>,
-  options: { teamId: string; body: unknown; recordTurn: () => Promise<GatewayChatRequest> },
+  options: { teamId: string; body: ChatRequest; recordTurn: () => Promise<GatewayChatRequest> },
 ): Promise<Response> {
   const key = readIdempotencyKey(c);
   const requestId = c.get("requestId");
   const gateway = teamGateway(c.env, options.teamId);
 
-  const claim = await gateway.claim({ key, bodyHash: await hashBody(options.body) });
+  const claim = await gateway.claim({ key, bodyHash: await chatFingerprint(options.body) });
   if (claim === "mismatch") {
     throw new ApiError({
       status: 422,
@@ -97,7 +142,7 @@ export async function forwardChat(
 /** `POST /api/chat/stop`: ends the answer for a key now, upstream call included. */
 export async function stopChat(c: Context<AppBindings>, teamId: string): Promise<boolean> {
   const key = c.req.header("idempotency-key")?.trim() ?? "";
-  if (!KEY_PATTERN.test(key)) {
+  if (keyProblem(key)) {
     throw new ApiError({
       status: 400,
       code: "invalid_idempotency_key",

@@ -17,11 +17,13 @@ import { parseJsonBody } from "../middleware/body/parse.ts";
 import { enforceTeamRateLimit } from "../middleware/rate-limit/index.ts";
 import { allow } from "./access.ts";
 import { forwardChat, stopChat, teamGateway } from "./chat-gateway.ts";
+import { requireKnownModelClass } from "./chat-model.ts";
 import { type HistoryState, recordTurn } from "./chat-turn.ts";
 
 export const chatRoutes = new Hono<AppBindings>()
   .post("/chat", allow("POST /api/chat"), async (c) => {
     const body = await parseJsonBody(c, chatRequestSchema);
+    await requireKnownModelClass(c.env, body.model);
     const auth = c.get("auth");
     const team = c.get("team");
     const requestId = c.get("requestId");

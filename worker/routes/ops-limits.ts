@@ -1,12 +1,15 @@
 /**
  * Operators' limit controls, behind `requirePlatformOperator()`: the model
  * price table in KV (`GET`/`PUT /api/ops/prices`) and a team's plan
- * (`PUT /api/ops/teams/:teamId/plan`). KV propagates in about 60 s.
+ * (`PUT /api/ops/teams/:teamId/plan`, 400 `invalid_team_id` for an id that
+ * is not a UUID, 404 `team_not_found` for one no team has). KV propagates in
+ * about 60 s.
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { priceTableSchema } from "../../contract/prices.ts";
 import { planIdSchema } from "../../durable-objects/limits/plans.ts";
+import { requireExistingTeam } from "../db/operator-team.ts";
 import type { AppBindings } from "../env.ts";
 import { readPriceTable, writePriceTable } from "../limits/prices.ts";
 import { logger } from "../logger.ts";
@@ -32,7 +35,7 @@ export const opsLimitsRoutes = new Hono<AppBindings>()
     return c.json(table);
   })
   .put("/teams/:teamId/plan", allow("PUT /api/ops/teams/:teamId/plan"), async (c) => {
-    const teamId = c.req.param("teamId");
+    const teamId = await requireExistingTeam(c.env, c.req.param("teamId"));
     const { plan } = await parseJsonBody(c, planBodySchema);
     const gateway = c.env.TEAM_GATEWAY.get(c.env.TEAM_GATEWAY.idFromName(teamId));
     await gateway.setPlan(plan);

@@ -11,7 +11,6 @@
  * the common lost update (two operators editing the same old copy).
  */
 import { Hono } from "hono";
-import { z } from "zod";
 import {
   type OpsBreakersResponse,
   type OpsRoutingResponse,
@@ -20,14 +19,13 @@ import {
 } from "../../contract/routing.ts";
 import { ROUTING_KV_KEY, readRouting } from "../../durable-objects/routing.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
+import { parseTeamId } from "../db/operator-team.ts";
 import type { AppBindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
 import { allow } from "./access.ts";
 import { teamGateway } from "./chat-gateway.ts";
-
-const teamIdSchema = z.uuid();
 
 export const opsRoutingRoutes = new Hono<AppBindings>()
   .get("/routing", allow("GET /api/ops/routing"), async (c) => {
@@ -64,15 +62,7 @@ export const opsRoutingRoutes = new Hono<AppBindings>()
     const requested = c.req.query("teamId");
     let teamId: string;
     if (requested !== undefined) {
-      if (!teamIdSchema.safeParse(requested).success) {
-        throw new ApiError({
-          status: 400,
-          code: "invalid_body",
-          message: "teamId must be a team's UUID.",
-          hint: "Leave teamId out to see your own team's breakers.",
-        });
-      }
-      teamId = requested;
+      teamId = parseTeamId(requested);
     } else {
       const team = await resolveActiveTeam(c.env, {
         auth: c.get("auth"),

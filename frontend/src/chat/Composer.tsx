@@ -19,6 +19,8 @@ export type ComposerProps = {
   /** The limit the last message hit: Send waits until it resets. */
   limit?: LimitDetails | undefined;
   textareaRef: RefObject<HTMLTextAreaElement | null>;
+  /** Set when this person may read but not send (a viewer): says why, and the box is off. */
+  readOnlyReason?: string | null | undefined;
   onSend: (input: SendInput) => void;
   onStop: () => void;
   onRemoveContext: (id: string) => void;
@@ -26,6 +28,7 @@ export type ComposerProps = {
 
 export function Composer(props: ComposerProps) {
   const messageId = useId();
+  const readOnlyId = useId();
   const fileInputRef = useRef<HTMLInputElement>(null);
   const [text, setText] = useState("");
   const files = useAttachments();
@@ -33,8 +36,13 @@ export function Composer(props: ComposerProps) {
   const waitSeconds = useCountdown(props.limit?.resetAt);
 
   const trimmed = text.trim();
+  const readOnly = Boolean(props.readOnlyReason);
   const canSend =
-    !props.streaming && waitSeconds === 0 && trimmed.length > 0 && text.length <= MAX_MESSAGE_CHARS;
+    !readOnly &&
+    !props.streaming &&
+    waitSeconds === 0 &&
+    trimmed.length > 0 &&
+    text.length <= MAX_MESSAGE_CHARS;
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
@@ -75,6 +83,11 @@ export function Composer(props: ComposerProps) {
           </button>
         </div>
       ) : null}
+      {props.readOnlyReason ? (
+        <p id={readOnlyId} className="composer__read-only" role="note">
+          {props.readOnlyReason}
+        </p>
+      ) : null}
       <label htmlFor={messageId} className="visually-hidden">
         Message
       </label>
@@ -85,6 +98,8 @@ export function Composer(props: ComposerProps) {
         rows={3}
         placeholder="Describe what to build… (Enter sends, Shift+Enter adds a line)"
         value={text}
+        disabled={readOnly}
+        aria-describedby={readOnly ? readOnlyId : undefined}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
       />

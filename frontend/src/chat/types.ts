@@ -1,5 +1,6 @@
 import type { ChatRequest, MessageView, TemplateId } from "../../../contract/api.ts";
 import type { TrimReport } from "../../../contract/prompt-budget.ts";
+import { isSimulatedProvider } from "../../../contract/routing.ts";
 import type { ApiError } from "../api/errors.ts";
 
 /** A message as the chat shows it: the server's view plus local stream state. */
@@ -33,7 +34,7 @@ export type ChatState = {
 export function fromMessageView(view: MessageView): ChatMessage {
   return {
     ...view,
-    simulated: false,
+    simulated: isSimulatedProvider(view.provider),
     error: null,
     reconnecting: false,
     resumed: null,

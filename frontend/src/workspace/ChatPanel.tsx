@@ -10,6 +10,8 @@ export type ChatPanelProps = {
   chat: ReturnType<typeof useChat>;
   contexts: SelectionContext[];
   textareaRef: RefObject<HTMLTextAreaElement | null>;
+  /** Why this person may read but not send here (a viewer), if so. */
+  readOnlyReason?: string | null;
   onSend: (input: SendInput) => void;
   onShowFile: (messageId: string, path: string) => void;
   onRemoveContext: (id: string) => void;
@@ -19,6 +21,7 @@ export function ChatPanel({
   chat,
   contexts,
   textareaRef,
+  readOnlyReason,
   onSend,
   onShowFile,
   onRemoveContext,
@@ -74,6 +77,7 @@ export function ChatPanel({
         historyTurnChars={messages.map((message) => message.content.length)}
         limit={lastAnswer?.error?.limit}
         textareaRef={textareaRef}
+        readOnlyReason={readOnlyReason}
         onSend={onSend}
         onStop={chat.stop}
         onRemoveContext={onRemoveContext}

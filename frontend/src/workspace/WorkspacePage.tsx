@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import type { ClientConfig } from "../../../contract/api.ts";
 import type { Session } from "../auth/session-store.ts";
 import { useTeams } from "../auth/use-session.ts";
@@ -18,12 +18,19 @@ const PreviewPanel = lazy(() => import("../preview/PreviewPanel.tsx"));
 export type WorkspacePageProps = { config: ClientConfig; session: Session };
 
 export function WorkspacePage({ config, session }: WorkspacePageProps) {
-  useTeams(true);
+  const teams = useTeams(true);
+  const activeTeam = teams.find((team) => team.id === session.teamId);
+  const readOnlyReason =
+    activeTeam?.role === "viewer"
+      ? `Your role in ${activeTeam.name} is viewer: you can read its conversations and usage, not send. An owner or admin can make you a member on the Team page.`
+      : null;
   const isOperator = useIsOperator(true);
   const [conversationId, setConversationId] = useConversationParam();
   const conversations = useConversations(conversationId);
   const [contexts, setContexts] = useState<SelectionContext[]>([]);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  // Signed in and on the workspace: the next thing to do is to type.
+  useEffect(() => textareaRef.current?.focus(), []);
 
   const chat = useChat({
     conversationId,
@@ -71,6 +78,7 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
           chat={chat}
           contexts={contexts}
           textareaRef={textareaRef}
+          readOnlyReason={readOnlyReason}
           onSend={send}
           onShowFile={workspace.showFile}
           onRemoveContext={(id) =>

@@ -7,6 +7,17 @@ export async function parseJsonBody<Schema extends z.ZodType>(
   c: Context,
   schema: Schema,
 ): Promise<z.infer<Schema>> {
+  // JSON only: a text/plain or form body is the shape of a cross-site form post.
+  const contentType = c.req.header("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim())) {
+    throw new ApiError({
+      status: 415,
+      code: "unsupported_media_type",
+      message: "The request body must be JSON.",
+      hint: "Send it with `Content-Type: application/json`.",
+    });
+  }
+
   let raw: unknown;
   try {
     raw = await c.req.json();

@@ -1,7 +1,8 @@
 /**
  * Edge rate limits, checked in the Worker before any Durable Object is
- * touched: per IP on unauthenticated requests, per user once signed in, per
- * team once the team is known (`enforceTeamRateLimit`).
+ * touched: per IP on every request without a verified token (no token, or
+ * one that does not verify: a flood of made-up tokens is still limited), per
+ * user once signed in, per team once the team is known (`enforceTeamRateLimit`).
  *
  * Where the counters live: Upstash Redis through `@upstash/ratelimit` when
  * UPSTASH_REDIS_REST_URL and _TOKEN are set, else the Workers rate-limiting
@@ -20,6 +21,7 @@ import { type LimitDetails, retryAfterSeconds } from "../../../contract/limits.t
 import type { AppBindings, Env } from "../../env.ts";
 import { limitError } from "../../limits/explain.ts";
 import { logger } from "../../logger.ts";
+import { verifiedCaller } from "../auth/index.ts";
 import { type EdgeScope, edgeLimitSettings } from "./config.ts";
 import { bindingLimiter, type EdgeOutcome, upstashLimiter, withTimeout } from "./limiters.ts";
 
@@ -34,8 +36,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppBindi
 
   if (options.scope === "ip") {
     return async function rateLimitByIp(c, next) {
-      // Signed-in requests are counted per user after authentication instead.
-      if (!c.req.header("authorization")) {
+      // Signed-in requests are counted per user after authentication instead; a header alone
+      // proves nothing, so only a token that verifies skips the per-IP count.
+      const caller = await verifiedCaller(c).catch(() => undefined);
+      if (!caller) {
         const ip = c.req.header("cf-connecting-ip") ?? "unknown";
         await checkEdgeLimit({ c, scope: "ip", key: ip, now: now() });
       }
