@@ -190,23 +190,37 @@ function useKeepAlive(sandboxId: string | null, dispatch: (action: Action) => vo
   }, [sandboxId, dispatch]);
 }
 
-/** While the app runs, follow its output; the stream ends with the sandbox's last view. */
+/** How often, and how many times in a row, a cut runtime stream is reopened. */
+const FOLLOW_RETRY_MS = 2_000;
+const FOLLOW_MAX_RETRIES = 5;
+
+/**
+ * While the app runs, follow its output; the stream ends with the sandbox's
+ * last view. A cut stream is reopened a few times (it replays what was saved).
+ */
 function useRuntimeLogs(sandboxId: string | null, dispatch: (action: Action) => void) {
   useEffect(() => {
     if (!sandboxId) return;
     const abort = new AbortController();
-    let first = true;
-    void streamSandboxRun({
-      path: `/api/sandbox/${sandboxId}/logs/stream`,
-      method: "GET",
-      signal: abort.signal,
-      onEvent: (event) => {
-        if (first) dispatch({ type: "follow" });
-        first = false;
-        if (event.type === "sandbox") dispatch({ type: "sandbox", sandbox: event.sandbox });
-        else if (event.type === "log") dispatch({ type: "event", event });
-      },
-    });
+    const follow = async () => {
+      for (let retries = 0; retries <= FOLLOW_MAX_RETRIES && !abort.signal.aborted; retries++) {
+        let first = true;
+        const outcome = await streamSandboxRun({
+          path: `/api/sandbox/${sandboxId}/logs/stream`,
+          method: "GET",
+          signal: abort.signal,
+          onEvent: (event) => {
+            if (first) dispatch({ type: "follow" });
+            first = false;
+            if (event.type === "sandbox") dispatch({ type: "sandbox", sandbox: event.sandbox });
+            else if (event.type === "log") dispatch({ type: "event", event });
+          },
+        });
+        if (outcome.kind !== "cut") return;
+        await new Promise((resolve) => setTimeout(resolve, FOLLOW_RETRY_MS));
+      }
+    };
+    void follow();
     return () => abort.abort();
   }, [sandboxId, dispatch]);
 }
