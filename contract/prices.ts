@@ -23,8 +23,17 @@ export const priceTableSchema = z.object({
   /** Used for any model not listed: set it to the dearest, so an unknown model never runs free. */
   default: modelPriceSchema,
   models: z.record(z.string().min(1).max(100), modelPriceSchema),
+  /** One second of an E2B sandbox; absent in tables written before sandboxes were priced. */
+  sandboxMicroUsdPerSecond: microUsd.optional(),
 });
 export type PriceTable = z.infer<typeof priceTableSchema>;
+
+/**
+ * E2B's list price for its default sandbox (2 vCPU at about $0.000014 per
+ * vCPU-second, plus 512 MiB of memory), to the nearest micro-dollar. Operators change it
+ * with the rest of the table.
+ */
+export const DEFAULT_SANDBOX_MICRO_USD_PER_SECOND = 30;
 
 /** Until an operator writes a table: list prices of the default models, and a safe default. */
 export const DEFAULT_PRICE_TABLE: PriceTable = {
@@ -37,6 +46,7 @@ export const DEFAULT_PRICE_TABLE: PriceTable = {
     // The local simulator is priced like a small model so budgets can be tried out locally.
     "kiln-simulated": price(400_000, 1_600_000, 100_000, 0),
   },
+  sandboxMicroUsdPerSecond: DEFAULT_SANDBOX_MICRO_USD_PER_SECOND,
 };
 
 function price(input: number, output: number, cacheRead: number, cacheWrite: number): ModelPrice {
@@ -50,6 +60,12 @@ function price(input: number, output: number, cacheRead: number, cacheWrite: num
 
 export function priceFor(table: PriceTable, model: string): ModelPrice {
   return table.models[model] ?? table.default;
+}
+
+/** What `sandboxSeconds` of sandbox time cost, in micro-dollars. */
+export function sandboxCostMicroUsd(table: PriceTable, sandboxSeconds: number): number {
+  const perSecond = table.sandboxMicroUsdPerSecond ?? DEFAULT_SANDBOX_MICRO_USD_PER_SECOND;
+  return sandboxSeconds * perSecond;
 }
 
 /** Rounded up per part: a fraction of a micro-dollar is charged, never given away. */

@@ -78,6 +78,12 @@ export type SandboxStep = {
   detail?: string;
 };
 
+/**
+ * Runtime lines (the running app's output after "ready") kept per sandbox:
+ * the newest ones, older ones dropped, in storage and in the preview panel.
+ */
+export const MAX_RUNTIME_LOG_LINES = 200;
+
 /** Where a log line came from. */
 export type SandboxLogStream = "install" | "start" | "runtime" | "stdout" | "stderr" | "system";
 export type SandboxLogLine = { stream: SandboxLogStream; text: string; at: string };

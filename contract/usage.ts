@@ -16,6 +16,8 @@ export type UsageRow = {
   requests: number;
   cacheHits: number;
   errors: number;
+  /** Seconds of E2B sandbox time; non-zero only on `sandbox:<template>` rows. */
+  sandboxSeconds: number;
 };
 
 export type BudgetView = {

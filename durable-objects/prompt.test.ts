@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { sandboxTemplateFor } from "../contract/sandbox.ts";
 import {
   buildMessages,
   buildPrompt,
   fitHistory,
   renderAttachments,
   systemPrompt,
+  templateCatalog,
   truncateChars,
 } from "./prompt.ts";
+import { SANDBOX_TEMPLATES } from "./sandboxes/templates.ts";
 
 describe("truncateChars", () => {
   it.each([
@@ -47,6 +50,33 @@ describe("prompt", () => {
     expect(prompt).toContain("path=");
     expect(prompt).toContain("template=react");
     expect(prompt).toContain("src/App.tsx");
+  });
+
+  it("offers every template of the sandbox registry, each by a name the SPA routes to it", () => {
+    const prompt = systemPrompt(undefined);
+    for (const template of Object.values(SANDBOX_TEMPLATES)) {
+      expect(prompt).toContain(`template=${template.prompt.declare}`);
+      expect(prompt).toContain(template.prompt.guidance);
+      expect(sandboxTemplateFor(template.prompt.declare)).toBe(template.id);
+    }
+    expect(prompt).toContain("`template=python`");
+    expect(prompt).toContain("`template=nextjs`");
+    expect(prompt).toContain("`template=react`");
+    expect(prompt).toContain("`template=static`");
+    expect(prompt).toContain("main.py");
+    expect(prompt).toContain("app/page.tsx");
+  });
+
+  it("lists each template once, merging what the browser and a sandbox say about it", () => {
+    const catalog = templateCatalog();
+    expect([...catalog.keys()].sort()).toEqual(["nextjs", "python", "react", "static"]);
+    expect(catalog.get("react")).toHaveLength(2);
+  });
+
+  it("with a template chosen, asks for that one only", () => {
+    const prompt = systemPrompt("static");
+    expect(prompt).toContain("`template=static`");
+    expect(prompt).not.toContain("template=python");
   });
 
   it("puts attached code after the message, with its path and lines", () => {

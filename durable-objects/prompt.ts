@@ -8,11 +8,13 @@
 import type { Attachment, TemplateId } from "../contract/api.ts";
 import { type PromptBudget, planAttachments, type TrimReport } from "../contract/prompt-budget.ts";
 import type { ChatMessage } from "./providers/types.ts";
+import { SANDBOX_TEMPLATES } from "./sandboxes/templates.ts";
 
 /** Characters of history kept; a token is about four characters. */
 export const HISTORY_BUDGET_CHARS = 48_000;
 export const ATTACHMENT_BUDGET_CHARS = 120_000;
 
+/** The templates the browser previews itself, without a sandbox. */
 const TEMPLATE_GUIDANCE: Record<TemplateId, string> = {
   react:
     "Build a React 19 app in TypeScript. The entry is `src/App.tsx`, whose default export is " +
@@ -23,16 +25,35 @@ const TEMPLATE_GUIDANCE: Record<TemplateId, string> = {
     "(`style.css`, `script.js`) linked by relative paths. No external URLs or packages.",
 };
 
+/**
+ * Every template an answer may declare, with how to write it: the browser's
+ * own, then each entry of the sandbox registry (templates.ts), so a template
+ * added there is offered to the model without touching this file.
+ */
+export function templateCatalog(): Map<string, string[]> {
+  const catalog = new Map<string, string[]>();
+  for (const [name, guidance] of Object.entries(TEMPLATE_GUIDANCE)) catalog.set(name, [guidance]);
+  for (const template of Object.values(SANDBOX_TEMPLATES)) {
+    const { declare, guidance } = template.prompt;
+    catalog.set(declare, [...(catalog.get(declare) ?? []), guidance]);
+  }
+  return catalog;
+}
+
 export function systemPrompt(template: TemplateId | undefined): string {
+  const catalog = templateCatalog();
+  const names = (template ? [template] : [...catalog.keys()]).map((name) => `\`template=${name}\``);
   const guidance = template
     ? TEMPLATE_GUIDANCE[template]
-    : `Choose the template that fits. For a React app: ${TEMPLATE_GUIDANCE.react} ` +
-      `For a static page: ${TEMPLATE_GUIDANCE.static}`;
+    : [
+        "Choose the template that fits:",
+        ...[...catalog].map(([name, parts]) => `- \`${name}\`: ${parts.join(" ")}`),
+      ].join("\n");
   return [
-    "You are Kiln, an assistant that writes small, complete, working web apps.",
+    "You are Kiln, an assistant that writes small, complete, working apps.",
     "Answer with a short explanation (a few sentences), then every file of the app.",
     "Write each file as a fenced code block whose info string is the language, then",
-    "`path=<file path>`, and on the first file also `template=react` or `template=static`.",
+    `\`path=<file path>\`, and on the first file also the template: ${names.join(" or ")}.`,
     "Example: ```tsx path=src/App.tsx template=react",
     "Always send whole files, never fragments or diffs.",
     guidance,

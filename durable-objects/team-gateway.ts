@@ -58,6 +58,7 @@ import {
   readRouting,
   routingCacheMs,
 } from "./routing.ts";
+import { teamSandboxAccount } from "./sandboxes/account.ts";
 import { SandboxAdmission } from "./sandboxes/admission.ts";
 import { Sandboxes } from "./sandboxes/manager.ts";
 import { encodeEvent, SSE_HEADERS } from "./sse.ts";
@@ -105,6 +106,7 @@ export class TeamGateway extends DurableObject<Env> {
       onOverrun: (overrun) => platformMetrics(env).reportBudgetOverrun(overrun),
     });
     this.#sandboxes = new Sandboxes(ctx, env, {
+      account: teamSandboxAccount(this.#limits),
       observeRun: observedSandboxRuns({
         env,
         waitUntil: (work) => ctx.waitUntil(work),
@@ -181,6 +183,10 @@ export class TeamGateway extends DurableObject<Env> {
 
   sandboxLogs(sandboxId: string) {
     return this.#sandboxes.logs(sandboxId);
+  }
+
+  followSandboxRuntime(sandboxId: string) {
+    return this.#sandboxes.followRuntime(sandboxId);
   }
 
   keepSandboxAlive(sandboxId: string) {

@@ -6,9 +6,14 @@
  * check-and-reserve step, so no await ever splits a check from its write.
  */
 import type { Usage } from "../../contract/api.ts";
-import type { LimitDetails } from "../../contract/limits.ts";
+import { type LimitDetails, retryAfterSeconds } from "../../contract/limits.ts";
 import type { BudgetOverrun } from "../../contract/observability.ts";
-import { costMicroUsd, priceFor, worstCaseMicroUsd } from "../../contract/prices.ts";
+import {
+  costMicroUsd,
+  priceFor,
+  sandboxCostMicroUsd,
+  worstCaseMicroUsd,
+} from "../../contract/prices.ts";
 import type { BudgetView, TeamLimitsView, UsageResponse } from "../../contract/usage.ts";
 import { readPriceTable } from "../../worker/limits/prices.ts";
 import { logger } from "../../worker/logger.ts";
@@ -184,12 +189,76 @@ export class TeamLimitsModule {
     });
   }
 
-  acquireSandboxSlot(options: { sandboxId: string; userId: string; now: number; ttlMs?: number }) {
+  /**
+   * A slot under the plan's concurrent-sandbox quota (held lower by the
+   * operator's `ceiling` when one is set), refused too when the month's
+   * dollar budget has nothing left: sandbox seconds are paid from it.
+   */
+  acquireSandboxSlot(options: {
+    sandboxId: string;
+    userId: string;
+    now: number;
+    ttlMs?: number;
+    ceiling?: number | null;
+  }): { ok: true } | { ok: false; limit: LimitDetails } {
+    const { now } = options;
+    const limits = this.quotas.limits();
+    const totals = this.quotas.totals(now);
+    const spent = totals.costThisMonthMicroUsd + totals.reservedMicroUsd;
+    // A running sandbox extending its slot (keep-alive) is not a new one: only new ones are refused.
+    const extending = this.#sandboxes.holds(options.sandboxId, now);
+    if (!extending && spent >= limits.dollarsPerMonthMicroUsd) {
+      const resetAtMs = nextMonthStartMs(now);
+      return {
+        ok: false,
+        limit: {
+          scope: "team",
+          name: "dollars_per_month",
+          limit: limits.dollarsPerMonthMicroUsd,
+          remaining: 0,
+          unit: "micro_usd",
+          resetAt: new Date(resetAtMs).toISOString(),
+          retryAfterSeconds: retryAfterSeconds(resetAtMs, now),
+        },
+      };
+    }
+
+    const ceiling = options.ceiling ?? Number.POSITIVE_INFINITY;
     return this.#sandboxes.acquire({
-      ...options,
+      sandboxId: options.sandboxId,
+      userId: options.userId,
+      now,
       ttlMs: options.ttlMs ?? SANDBOX_SLOT_TTL_MS,
-      limit: this.quotas.limits().concurrentSandboxes,
+      limit: Math.min(limits.concurrentSandboxes, ceiling),
     });
+  }
+
+  /**
+   * An ended sandbox: its seconds and their cost go into the ledger and the
+   * day's and month's totals, the same ones budgets and `/usage` read.
+   * Returns the cost in micro-dollars.
+   */
+  async settleSandbox(options: {
+    teamId: string;
+    userId: string;
+    template: string;
+    sandboxSeconds: number;
+    failed: boolean;
+    now: number;
+  }): Promise<number> {
+    const { now } = options;
+    const cost = sandboxCostMicroUsd(await readPriceTable(this.#kv), options.sandboxSeconds);
+    this.quotas.addUsage({ tokens: 0, costMicroUsd: cost, now });
+    this.#ledger.recordSandbox({
+      now,
+      template: options.template,
+      userId: options.userId,
+      sandboxSeconds: options.sandboxSeconds,
+      costMicroUsd: cost,
+      failed: options.failed,
+    });
+    this.#raiseAlerts(options.teamId, now);
+    return cost;
   }
 
   releaseSandboxSlot(sandboxId: string) {

@@ -20,7 +20,7 @@ import {
   planIdSchema,
   type TeamLimits,
 } from "./plans.ts";
-import { LIMITS_SCHEMA } from "./schema.ts";
+import { addMissingColumns, LIMITS_SCHEMA } from "./schema.ts";
 
 /** Longer than any generation may run; after that a reservation is presumed dead. */
 export const RESERVATION_TTL_MS = 15 * 60 * 1000;
@@ -50,6 +50,7 @@ export class QuotaStore {
   constructor(sql: SqlStorage, options: { requestWindowMs?: number } = {}) {
     this.#sql = sql;
     this.#sql.exec(LIMITS_SCHEMA);
+    addMissingColumns(this.#sql);
     this.#requestWindowMs = options.requestWindowMs ?? REQUEST_WINDOW_MS;
   }
 

@@ -55,6 +55,14 @@ export class SandboxSlots {
     return { ok: true };
   }
 
+  holds(sandboxId: string, now: number): boolean {
+    return (
+      this.#sql
+        .exec("select 1 from sandbox_slots where sandbox_id = ? and expires_at > ?", sandboxId, now)
+        .toArray().length > 0
+    );
+  }
+
   release(sandboxId: string) {
     this.#sql.exec("delete from sandbox_slots where sandbox_id = ?", sandboxId);
   }

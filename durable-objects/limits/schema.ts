@@ -37,6 +37,7 @@ export const LIMITS_SCHEMA = `
     requests integer not null default 0,
     cache_hits integer not null default 0,
     errors integer not null default 0,
+    sandbox_seconds integer not null default 0,
     primary key (day, model, user_id)
   );
   create table if not exists limit_alerts_sent (
@@ -53,3 +54,22 @@ export const LIMITS_SCHEMA = `
     expires_at integer not null
   );
 `;
+
+/**
+ * Columns added after a table first shipped. `create table if not exists`
+ * leaves an existing object's table as it was, and SQLite has no
+ * `add column if not exists`, so each is added when `pragma table_info` lacks it.
+ */
+const ADDED_COLUMNS = [
+  { table: "usage_ledger", column: "sandbox_seconds", definition: "integer not null default 0" },
+];
+
+export function addMissingColumns(sql: SqlStorage) {
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const present = sql
+      .exec<{ name: string }>(`select name from pragma_table_info('${table}')`)
+      .toArray()
+      .some((row) => row.name === column);
+    if (!present) sql.exec(`alter table ${table} add column ${column} ${definition}`);
+  }
+}

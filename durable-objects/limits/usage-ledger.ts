@@ -1,7 +1,9 @@
 /**
  * The team's usage ledger: one row per (UTC day, model, user) with tokens,
  * cost, requests, cache hits and errors. The usage dashboard reads it; rows
- * are small and the key is bounded by days × models × people.
+ * are small and the key is bounded by days × models × people. Sandboxes go
+ * in the same rows under `sandbox:<template>` as their "model", with their
+ * seconds, so one ledger (and one budget) holds all the team spends.
  */
 import type { UsageRow } from "../../contract/usage.ts";
 import { dayOf } from "./periods.ts";
@@ -45,6 +47,32 @@ export class UsageLedger {
     );
   }
 
+  /** One ended sandbox: its seconds and cost, counted as one request. */
+  recordSandbox(options: {
+    now: number;
+    template: string;
+    userId: string;
+    sandboxSeconds: number;
+    costMicroUsd: number;
+    failed: boolean;
+  }) {
+    this.#sql.exec(
+      `insert into usage_ledger (day, model, user_id, cost_micro_usd, requests, errors, sandbox_seconds)
+        values (?, ?, ?, ?, 1, ?, ?)
+        on conflict (day, model, user_id) do update set
+          cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd,
+          requests = requests + 1,
+          errors = errors + excluded.errors,
+          sandbox_seconds = sandbox_seconds + excluded.sandbox_seconds`,
+      dayOf(options.now),
+      sandboxLedgerModel(options.template),
+      options.userId,
+      options.costMicroUsd,
+      options.failed ? 1 : 0,
+      options.sandboxSeconds,
+    );
+  }
+
   /** Rows from `fromDay` to `toDay` inclusive (`YYYY-MM-DD`), one person's when `userId` is set. */
   rows(options: { fromDay: string; toDay: string; userId?: string | undefined }): UsageRow[] {
     const byUser = options.userId ? "and user_id = ?" : "";
@@ -60,6 +88,7 @@ export class UsageLedger {
         requests: number;
         cache_hits: number;
         errors: number;
+        sandbox_seconds: number;
       }>(
         `select * from usage_ledger where day >= ? and day <= ? ${byUser}
           order by day, model, user_id limit 5000`,
@@ -76,6 +105,12 @@ export class UsageLedger {
         requests: row.requests,
         cacheHits: row.cache_hits,
         errors: row.errors,
+        sandboxSeconds: row.sandbox_seconds,
       }));
   }
+}
+
+/** The ledger's "model" for a sandbox template's rows. */
+export function sandboxLedgerModel(template: string): string {
+  return `sandbox:${template}`;
 }

@@ -1,86 +1,82 @@
 /**
  * The team's sandboxes, as the TeamGateway composes them: admission checks
- * (E2B configured, kill switch, breaker, the team's concurrency cap), the
- * run itself (runner.ts), lifetime (keep-alive bounded by the plan, expiry
- * by Durable Object alarm so nothing outlives a vanished browser), and the
- * answers for status, logs, stop and recreate.
+ * (E2B configured, kill switch, breaker, a slot under the team's plan quota
+ * from the limits module), the run itself (runner.ts), lifetime (keep-alive
+ * bounded by the plan, expiry by Durable Object alarm so nothing outlives a
+ * vanished browser), the answers for status, logs, stop and recreate, and
+ * the accounting once a sandbox ends: its seconds into the team's usage
+ * ledger and budget (account.ts) and its lifecycle into Postgres through the
+ * write queue (records.ts).
  */
 import type {
   SandboxCreateRequest,
   SandboxFallback,
+  SandboxFile,
   SandboxLogsResponse,
   SandboxStatusResponse,
   SandboxView,
 } from "../../contract/sandbox.ts";
 import type { Env } from "../../worker/env.ts";
 import { logger } from "../../worker/logger.ts";
+import type { SandboxAccount } from "./account.ts";
+import { SandboxAccounting } from "./accounting.ts";
 import { ADMISSION_OBJECT_NAME } from "./admission.ts";
+import { unavailableBecause } from "./availability.ts";
 import { E2bBreaker } from "./breaker.ts";
 import { extendedExpiryMs } from "./deadlines.ts";
 import { extendSandbox, killSandbox } from "./e2b.ts";
 import { logSandboxEvent, type SandboxEventSink } from "./events.ts";
+import { queuedSandboxRecords, type SandboxRecordSink } from "./records.ts";
+import { expired, notFound, notRunning, overLimit, type Result, unconfigured } from "./refusals.ts";
 import { RunContext } from "./run-context.ts";
 import type { SandboxRunObserver } from "./run-observer.ts";
 import { runSandbox } from "./runner.ts";
+import { RuntimeFollowers } from "./runtime-logs.ts";
 import { withScaffold } from "./scaffolds.ts";
-import { e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
+import { type E2bConnection, e2bConnection, readLimits, type SandboxLimits } from "./settings.ts";
 import { sandboxEventStream } from "./sse.ts";
-import { type SandboxRow, SandboxStore, toView } from "./store.ts";
-import { SANDBOX_TEMPLATES } from "./templates.ts";
+import { LIVE_STATUSES, type SandboxRow, SandboxStore, toView } from "./store.ts";
+import { SANDBOX_TEMPLATES, type SandboxTemplate } from "./templates.ts";
 import { WarmPool } from "./warm-pool.ts";
 
-/** A refusal the Worker turns into the documented error body. */
-export type SandboxRefusal = {
-  status: 404 | 409 | 429;
-  code: "sandbox_not_found" | "sandbox_expired" | "sandbox_not_running" | "sandbox_limit_reached";
-  message: string;
-  hint: string;
-};
-
-/**
- * The team's concurrent-sandbox cap when another module owns it (the limits
- * module's plan quotas). Without one, the cap is `maxConcurrentPerTeam` from
- * the sandbox settings, counted over this object's live sandboxes.
- */
-export type SandboxCapacity = {
-  acquire(input: {
-    sandboxId: string;
-    userId: string;
-    ttlMs: number;
-  }): { ok: true } | { ok: false; limit: { limit: number; resetAt: string } };
-  release(sandboxId: string): void;
-};
-
-export type Result<T> = { ok: true; value: T } | { ok: false; refusal: SandboxRefusal };
+export type { Result, SandboxRefusal } from "./refusals.ts";
 
 export class Sandboxes {
   readonly #ctx: DurableObjectState;
   readonly #env: Env;
   readonly #store: SandboxStore;
   readonly #breaker: E2bBreaker;
-  readonly #events: SandboxEventSink;
   readonly #warm: WarmPool;
-  readonly #capacity: SandboxCapacity | undefined;
+  readonly #account: SandboxAccount;
+  readonly #accounting: SandboxAccounting;
+  readonly #followers = new RuntimeFollowers();
   readonly #observeRun: SandboxRunObserver | undefined;
 
   constructor(
     ctx: DurableObjectState,
     env: Env,
     options: {
+      account: SandboxAccount;
       events?: SandboxEventSink;
-      capacity?: SandboxCapacity;
+      records?: SandboxRecordSink;
       observeRun?: SandboxRunObserver;
-    } = {},
+    },
   ) {
-    const events = options.events ?? logSandboxEvent;
-    this.#capacity = options.capacity;
     this.#observeRun = options.observeRun;
     this.#ctx = ctx;
     this.#env = env;
     this.#store = new SandboxStore(ctx.storage.sql);
     this.#breaker = new E2bBreaker(ctx.storage.sql);
-    this.#events = events;
     this.#warm = new WarmPool(ctx.storage.sql);
+    this.#account = options.account;
+    const waitUntil = (promise: Promise<unknown>) => ctx.waitUntil(promise);
+    this.#accounting = new SandboxAccounting({
+      store: this.#store,
+      account: options.account,
+      records: options.records ?? queuedSandboxRecords(env, waitUntil),
+      events: options.events ?? logSandboxEvent,
+      waitUntil,
+    });
   }
 
   async open(input: {
@@ -95,28 +91,33 @@ export class Sandboxes {
     const connection = e2bConnection(this.#env);
     const nowMs = Date.now();
 
-    const fallback = this.#fallback({
+    const fallback = unavailableBecause({
+      connection,
       limits,
-      connected: connection !== null,
+      breaker: this.#breaker,
       nowMs,
       browser: template.browserFallback,
     });
     if (fallback || !connection) {
-      return {
-        ok: true,
-        value: unavailableStream(fallback ?? unconfigured(template.browserFallback)),
-      };
+      const why = fallback ?? unconfigured(template.browserFallback);
+      return { ok: true, value: unavailableStream(why) };
     }
 
     this.#expireDue(nowMs, connection);
     const sandboxId = crypto.randomUUID();
     const ttlMs = Math.min(limits.ttlSeconds, limits.maxLifetimeSeconds) * 1000;
-    const refusal = this.#takeSlot({ sandboxId, userId: input.userId, ttlMs, limits, nowMs });
-    if (refusal) return { ok: false, refusal };
+    const slot = this.#account.acquire({
+      sandboxId,
+      userId: input.userId,
+      ttlMs,
+      ceiling: limits.maxConcurrentPerTeam,
+    });
+    if (!slot.ok) return { ok: false, refusal: overLimit(slot.limit) };
 
     this.#store.insert({
       id: sandboxId,
       team_id: input.teamId,
+      user_id: input.userId,
       conversation_id: request.conversationId ?? null,
       template: template.id,
       status: "queued",
@@ -127,8 +128,30 @@ export class Sandboxes {
     });
     const files = withScaffold(template.id, request.files);
     this.#store.saveFiles(sandboxId, files);
+    this.#accounting.created(sandboxId);
     await this.#armAlarm();
 
+    const run = this.#startRun({
+      sandboxId,
+      teamId: input.teamId,
+      template,
+      connection,
+      limits,
+      files,
+    });
+    return { ok: true, value: run };
+  }
+
+  /** Runs the sandbox behind the response; the returned stream carries its steps until it settles. */
+  #startRun(input: {
+    sandboxId: string;
+    teamId: string;
+    template: SandboxTemplate;
+    connection: E2bConnection;
+    limits: SandboxLimits;
+    files: SandboxFile[];
+  }): ReadableStream<Uint8Array> {
+    const { sandboxId, template, connection, limits, files } = input;
     const { stream, emit, close } = sandboxEventStream();
     const observed = this.#observeRun?.({ ...input, sandboxId });
     const run = new RunContext({
@@ -139,6 +162,10 @@ export class Sandboxes {
       connection: observed ? { ...connection, apiHeaders: observed.apiHeaders } : connection,
       limits,
       emit,
+      runtime: {
+        publish: (line) => this.#followers.publish(sandboxId, line),
+        ended: () => this.#endFollowers(sandboxId),
+      },
     });
     emit({ type: "sandbox", sandbox: run.view() });
 
@@ -150,22 +177,9 @@ export class Sandboxes {
         admission.admitSandboxCreation({ ticket, perMinute: limits.creationsPerMinute }),
       leaveQueue: (ticket) => admission.leaveSandboxQueue(ticket),
       breaker: this.#breaker,
-      takeWarm: async (timeoutMs) => {
-        const warmSize = limits.warmPool[template.id] ?? 0;
-        if (warmSize <= 0) return null;
-        const taken = await this.#warm.take({ connection, template, timeoutMs, nowMs: Date.now() });
-        // Top up behind the run: the next request finds one ready.
-        void this.#warm.refill({
-          connection,
-          template,
-          size: warmSize,
-          ttlSeconds: limits.maxLifetimeSeconds,
-          teamId: input.teamId,
-        });
-        return taken;
-      },
+      takeWarm: (timeoutMs) => this.#takeWarm({ ...input, timeoutMs }),
       onSettled: async () => {
-        this.#recordIfEnded(sandboxId);
+        this.#accounting.runSettled(sandboxId);
         await this.#armAlarm();
       },
     })
@@ -177,8 +191,34 @@ export class Sandboxes {
         // Every way a run ends (ready, failed, refused in the queue) passes here.
         observed?.settled(run.view());
       });
+    return stream;
+  }
 
-    return { ok: true, value: stream };
+  /** A ready sandbox from the template's warm pool (off unless sized), topped up behind the run. */
+  async #takeWarm(input: {
+    teamId: string;
+    template: SandboxTemplate;
+    connection: E2bConnection;
+    limits: SandboxLimits;
+    timeoutMs: number;
+  }) {
+    const { connection, template, limits } = input;
+    const warmSize = limits.warmPool[template.id] ?? 0;
+    if (warmSize <= 0) return null;
+    const taken = await this.#warm.take({
+      connection,
+      template,
+      timeoutMs: input.timeoutMs,
+      nowMs: Date.now(),
+    });
+    void this.#warm.refill({
+      connection,
+      template,
+      size: warmSize,
+      ttlSeconds: limits.maxLifetimeSeconds,
+      teamId: input.teamId,
+    });
+    return taken;
   }
 
   /** Recreates an ended sandbox from its saved files, as a new run. */
@@ -230,22 +270,31 @@ export class Sandboxes {
     };
   }
 
+  /**
+   * The running app's output: the saved runtime lines, then new ones as the
+   * app prints them, until the sandbox or its server ends. For a sandbox
+   * that is not running, the saved lines and the stream ends at once.
+   */
+  followRuntime(sandboxId: string): Result<ReadableStream<Uint8Array>> {
+    const row = this.#current(sandboxId);
+    if (!row) return { ok: false, refusal: notFound() };
+    return {
+      ok: true,
+      value: this.#followers.follow({
+        sandboxId,
+        first: { type: "sandbox", sandbox: toView(row, Date.now()) },
+        saved: this.#store.logs(sandboxId, { runtimeOnly: true }),
+        live: row.status === "ready",
+      }),
+    };
+  }
+
   async keepAlive(sandboxId: string): Promise<Result<SandboxView>> {
     const row = this.#current(sandboxId);
     if (!row) return { ok: false, refusal: notFound() };
     if (row.status === "expired" || row.status === "stopped")
       return { ok: false, refusal: expired(row) };
-    if (row.status !== "ready" || !row.e2b_id) {
-      return {
-        ok: false,
-        refusal: {
-          status: 409,
-          code: "sandbox_not_running",
-          message: `The sandbox is ${row.status}, so there is nothing to keep alive.`,
-          hint: "Keep-alive is for a running preview; recreate the sandbox to run it again.",
-        },
-      };
-    }
+    if (row.status !== "ready" || !row.e2b_id) return { ok: false, refusal: notRunning(row) };
 
     const limits = await readLimits(this.#env);
     const connection = e2bConnection(this.#env);
@@ -266,7 +315,12 @@ export class Sandboxes {
       }
       this.#store.update(sandboxId, { expires_at: target });
       // The slot lives as long as the sandbox (an upsert: only its expiry moves).
-      this.#capacity?.acquire({ sandboxId, userId: "", ttlMs: target - nowMs });
+      this.#account.acquire({
+        sandboxId,
+        userId: row.user_id ?? "",
+        ttlMs: target - nowMs,
+        ceiling: null,
+      });
       await this.#armAlarm();
     }
     return { ok: true, value: toView(this.#store.find(sandboxId) ?? row, nowMs) };
@@ -276,10 +330,10 @@ export class Sandboxes {
     const row = this.#current(sandboxId);
     if (!row) return { ok: false, refusal: notFound() };
     const connection = e2bConnection(this.#env);
-    if (row.e2b_id && connection && ["queued", "starting", "ready"].includes(row.status)) {
+    const live = LIVE_STATUSES.includes(row.status);
+    if (row.e2b_id && connection && live)
       await killSandbox(connection, row.e2b_id).catch(() => false);
-    }
-    if (["queued", "starting", "ready"].includes(row.status)) this.#end(row, "stopped", Date.now());
+    if (live) this.#end(row, "stopped", Date.now());
     await this.#armAlarm();
     return { ok: true, value: toView(this.#store.find(sandboxId) ?? row, Date.now()) };
   }
@@ -291,62 +345,10 @@ export class Sandboxes {
     await this.#armAlarm();
   }
 
-  #fallback(input: {
-    limits: SandboxLimits;
-    connected: boolean;
-    nowMs: number;
-    browser: boolean;
-  }): SandboxFallback | null {
-    const stillWorks = input.browser ? "browser" : "code_only";
-    if (!input.connected) return null;
-    if (input.limits.disabled) {
-      return {
-        reason: "switched_off",
-        message: "Sandboxes are switched off by the operator for now.",
-        stillWorks,
-      };
-    }
-    if (this.#breaker.state(input.nowMs) === "open") {
-      const retryAt = this.#breaker.retryAtMs();
-      return {
-        reason: "breaker_open",
-        message: `The sandbox service failed several times in a row; Kiln tries it again ${retryAt ? `after ${new Date(retryAt).toISOString()}` : "soon"}.`,
-        stillWorks,
-      };
-    }
-    return null;
-  }
-
-  /** A slot under the team's cap, or the refusal saying which limit and when one frees up. */
-  #takeSlot(input: {
-    sandboxId: string;
-    userId: string;
-    ttlMs: number;
-    limits: SandboxLimits;
-    nowMs: number;
-  }): SandboxRefusal | null {
-    if (this.#capacity) {
-      const slot = this.#capacity.acquire(input);
-      return slot.ok ? null : overCap(slot.limit.limit, slot.limit.limit, slot.limit.resetAt);
-    }
-    const live = this.#store.countLive(input.nowMs);
-    if (live < input.limits.maxConcurrentPerTeam) return null;
-    const next = this.#store.nextExpiry();
-    return overCap(
-      live,
-      input.limits.maxConcurrentPerTeam,
-      next ? new Date(next).toISOString() : null,
-    );
-  }
-
   /** The row, with an overdue live sandbox expired first (the alarm may not have run yet). */
   #current(sandboxId: string): SandboxRow | null {
     const row = this.#store.find(sandboxId);
-    if (
-      row &&
-      ["queued", "starting", "ready"].includes(row.status) &&
-      row.expires_at <= Date.now()
-    ) {
+    if (row && LIVE_STATUSES.includes(row.status) && row.expires_at <= Date.now()) {
       this.#end(row, "expired", row.expires_at);
       const connection = e2bConnection(this.#env);
       if (row.e2b_id && connection) void killSandbox(connection, row.e2b_id).catch(() => false);
@@ -367,29 +369,13 @@ export class Sandboxes {
 
   #end(row: SandboxRow, status: "expired" | "stopped", endedAtMs: number) {
     this.#store.update(row.id, { status, ended_at: endedAtMs });
-    this.#recordIfEnded(row.id);
+    this.#accounting.settleIfEnded(row.id);
+    this.#endFollowers(row.id);
   }
 
-  /** Sandbox seconds go to the usage seam once, when the sandbox has ended. */
-  #recordIfEnded(sandboxId: string) {
+  #endFollowers(sandboxId: string) {
     const row = this.#store.find(sandboxId);
-    if (!row || row.ended_at === null || row.recorded === 1) return;
-    const view = toView(row, Date.now());
-    this.#capacity?.release(sandboxId);
-    this.#store.update(sandboxId, { recorded: 1 });
-    this.#store.addUsage(new Date(row.ended_at).toISOString().slice(0, 10), view.sandboxSeconds);
-    this.#events({
-      type: "sandbox.ended",
-      teamId: row.team_id,
-      sandboxId,
-      conversationId: row.conversation_id,
-      template: row.template,
-      status: row.status,
-      outcome: view.failure?.outcome ?? null,
-      sandboxSeconds: view.sandboxSeconds,
-      createdAt: view.createdAt,
-      endedAt: new Date(row.ended_at).toISOString(),
-    });
+    if (row) this.#followers.end(sandboxId, { type: "sandbox", sandbox: toView(row, Date.now()) });
   }
 
   async #armAlarm() {
@@ -400,44 +386,9 @@ export class Sandboxes {
   }
 }
 
-function overCap(live: number, limit: number, freesAt: string | null): SandboxRefusal {
-  return {
-    status: 429,
-    code: "sandbox_limit_reached",
-    message: `Your team has ${live} of ${limit} sandboxes running; none are left.`,
-    hint: `Stop a running sandbox${freesAt ? ` or wait until one expires at ${freesAt}` : ""}. The code stays in the viewer meanwhile.`,
-  };
-}
-
-function unconfigured(browser: boolean): SandboxFallback {
-  return {
-    reason: "unconfigured",
-    message: "No sandbox service is configured here (E2B_API_KEY is not set).",
-    stillWorks: browser ? "browser" : "code_only",
-  };
-}
-
 function unavailableStream(fallback: SandboxFallback): ReadableStream<Uint8Array> {
   const { stream, emit, close } = sandboxEventStream();
   emit({ type: "unavailable", fallback });
   close();
   return stream;
-}
-
-function notFound(): SandboxRefusal {
-  return {
-    status: 404,
-    code: "sandbox_not_found",
-    message: "That sandbox does not exist in this team.",
-    hint: "Run the code again to create a new sandbox.",
-  };
-}
-
-function expired(row: SandboxRow): SandboxRefusal {
-  return {
-    status: 409,
-    code: "sandbox_expired",
-    message: `The sandbox ended at ${new Date(row.ended_at ?? row.expires_at).toISOString()}.`,
-    hint: "Recreate it from the saved files with one click.",
-  };
 }

@@ -6,6 +6,7 @@
  */
 import type {
   SandboxFailure,
+  SandboxLogLine,
   SandboxLogStream,
   SandboxStep,
   SandboxStepName,
@@ -17,6 +18,13 @@ import type { SandboxTemplate } from "./templates.ts";
 
 export type Emit = (event: SandboxStreamEvent) => void;
 
+/** Where the running app's output goes after "ready" (runtime-logs.ts). */
+export type RuntimeSink = {
+  publish: (line: SandboxLogLine) => void;
+  /** The server stopped (or Kiln stopped listening): followers are told and let go. */
+  ended: () => void;
+};
+
 export class RunContext {
   readonly store: SandboxStore;
   readonly sandboxId: string;
@@ -25,6 +33,7 @@ export class RunContext {
   readonly connection: E2bConnection;
   readonly limits: SandboxLimits;
   readonly emit: Emit;
+  readonly runtime: RuntimeSink;
   readonly #steps: SandboxStep[] = [];
 
   constructor(input: {
@@ -35,6 +44,7 @@ export class RunContext {
     connection: E2bConnection;
     limits: SandboxLimits;
     emit: Emit;
+    runtime: RuntimeSink;
   }) {
     this.store = input.store;
     this.sandboxId = input.sandboxId;
@@ -43,6 +53,7 @@ export class RunContext {
     this.connection = input.connection;
     this.limits = input.limits;
     this.emit = input.emit;
+    this.runtime = input.runtime;
   }
 
   row(): SandboxRow {
@@ -96,7 +107,9 @@ export class RunContext {
     for (const piece of text.split("\n")) {
       if (piece.trim() === "") continue;
       const line = this.store.appendLog(this.sandboxId, stream, piece, Date.now());
-      if (line) this.emit({ type: "log", line });
+      if (!line) continue;
+      this.emit({ type: "log", line });
+      if (stream === "runtime") this.runtime.publish(line);
     }
   }
 

@@ -41,6 +41,15 @@ export async function runSandbox(
   files: SandboxFile[],
   deps: RunDependencies,
 ): Promise<void> {
+  try {
+    await admitAndRun(run, files, deps);
+  } finally {
+    // Every way out, early ones included: a refused or failed create ends the sandbox too.
+    await deps.onSettled();
+  }
+}
+
+async function admitAndRun(run: RunContext, files: SandboxFile[], deps: RunDependencies) {
   const admitted = await waitForAdmission(run, deps);
   if (!admitted) return;
 
@@ -62,8 +71,6 @@ export async function runSandbox(
       hint: "Recreate the sandbox; if it keeps failing, the code still shows in the viewer.",
     });
     await stop(run);
-  } finally {
-    await deps.onSettled();
   }
 }
 
@@ -84,6 +91,17 @@ async function waitForAdmission(run: RunContext, deps: RunDependencies): Promise
 
   await deps.leaveQueue(run.sandboxId);
   endStep("failed", "waited too long for a creation slot");
+  // Ended, not left queued: its team slot goes back now, not at its expiry.
+  run.store.update(run.sandboxId, {
+    status: "failed",
+    ended_at: Date.now(),
+    failure: JSON.stringify({
+      outcome: "create_failed",
+      step: "queue",
+      message: "No sandbox could be created within two minutes.",
+      hint: "Nothing to fix in your code: run it again in a moment.",
+    }),
+  });
   unavailable(run, {
     reason: "e2b_limit",
     message: "Sandboxes are in high demand and none could be created within two minutes.",
@@ -210,19 +228,18 @@ async function startAndWait(run: RunContext, sandbox: LiveSandbox): Promise<bool
   const { start, port, timeoutsMs, workdir } = run.template;
   if (!start || port === null) throw new Error(`template ${run.template.id} has no start command`);
 
-  const startTimeoutMs = commandTimeoutMs({
-    stepTimeoutMs: timeoutsMs.start + timeoutsMs.ready,
-    expiresAtMs: run.expiresAtMs(),
-    nowMs: Date.now(),
-  });
+  // The output is followed for the sandbox's whole life, not only until ready: the
+  // deadline below is the listening deadline; readiness has its own (deadlineMs).
+  const listenTimeoutMs = Math.max(0, run.expiresAtMs() - Date.now());
   const endStart = run.step("start", start.command);
+  let stream: "start" | "runtime" = "start";
   const server = await startServer({
     sandbox,
     command: start.command,
     cwd: workdir,
     envs: { PORT: String(port) },
-    timeoutMs: startTimeoutMs,
-    onOutput: (_stream, text) => run.log("start", text),
+    timeoutMs: listenTimeoutMs,
+    onOutput: (_stream, text) => run.log(stream, text),
   });
   if (!("exited" in server)) {
     endStart("failed");
@@ -248,9 +265,12 @@ async function startAndWait(run: RunContext, sandbox: LiveSandbox): Promise<bool
   for (let attempt = 0; Date.now() < deadlineMs; attempt += 1) {
     if (exit) break;
     if (await portAnswers({ connection: run.connection, sandbox, port })) {
-      // TODO(later): runtime logs after ready: reattach with commands.connect(pid)
-      // when the logs route is read; the stream is released here so the request ends.
-      await server.stopListening();
+      // From here on the app's output is runtime output, for the preview panel to follow.
+      stream = "runtime";
+      void server.exited.then((outcome) => {
+        run.log("runtime", serverEndedLine(outcome));
+        run.runtime.ended();
+      });
       endReady("done", `port ${port} answered`);
       const url = previewUrl({ connection: run.connection, sandbox, port });
       run.store.update(run.sandboxId, { status: "ready", preview_url: url });
@@ -299,6 +319,19 @@ async function runPython(run: RunContext, sandbox: LiveSandbox, files: SandboxFi
   endStep("failed");
   run.fail(describeCommandFailure({ outcome, step: "run", command: `python ${entry}` }));
   await stop(run);
+}
+
+function serverEndedLine(outcome: CommandOutcome): string {
+  switch (outcome.kind) {
+    case "ok":
+      return "[the app's server exited]";
+    case "exit_nonzero":
+      return `[the app's server exited with code ${outcome.exitCode}]`;
+    case "timed_out":
+      return "[Kiln stopped following the output: the sandbox reached the end of its life]";
+    case "sandbox_gone":
+      return "[the sandbox ended]";
+  }
 }
 
 /** Ends the E2B sandbox after a failure: nothing keeps running (or billing) unseen. */

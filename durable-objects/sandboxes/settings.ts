@@ -2,7 +2,7 @@
  * Sandbox settings: how to reach E2B (the Worker's env: E2B_API_KEY, and for
  * the local simulator E2B_API_URL and E2B_SANDBOX_URL) and the limits an
  * operator changes live through KV (`sandbox:settings`): the kill switch,
- * lifetimes, the per-team cap, the global creation rate and the warm pool.
+ * lifetimes, an operator cap per team, the global creation rate and the warm pool.
  * KV is read at most once a minute per object, so a change lands within a
  * minute without a deploy.
  */
@@ -31,17 +31,21 @@ export type SandboxLimits = {
   disabled: boolean;
   ttlSeconds: number;
   maxLifetimeSeconds: number;
-  maxConcurrentPerTeam: number;
+  /**
+   * The operator's cap on any team's running sandboxes, below every plan's
+   * quota when set; null leaves each team at its plan's `concurrentSandboxes`.
+   */
+  maxConcurrentPerTeam: number | null;
   creationsPerMinute: number;
   warmPool: Partial<Record<SandboxTemplateId, number>>;
 };
 
-/** Free-plan defaults; TODO(soon): read per-team plan limits from the quotas module (issue 5). */
+/** Until an operator sets them. The team's own cap is its plan's (limits/plans.ts). */
 export const DEFAULT_LIMITS: SandboxLimits = {
   disabled: false,
   ttlSeconds: 600,
   maxLifetimeSeconds: 3600,
-  maxConcurrentPerTeam: 2,
+  maxConcurrentPerTeam: null,
   creationsPerMinute: 30,
   warmPool: {},
 };

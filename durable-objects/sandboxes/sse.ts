@@ -5,6 +5,8 @@ export function sandboxEventStream(): {
   stream: ReadableStream<Uint8Array>;
   emit: (event: SandboxStreamEvent) => void;
   close: () => void;
+  /** False once closed, or once the reader went away (a write failed). */
+  isOpen: () => boolean;
 } {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
@@ -26,5 +28,5 @@ export function sandboxEventStream(): {
     open = false;
     writer.close().catch(() => {});
   };
-  return { stream: readable, emit, close };
+  return { stream: readable, emit, close, isOpen: () => open };
 }

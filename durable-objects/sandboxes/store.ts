@@ -3,22 +3,24 @@
  * sandbox, its files (one row per file, kept so an expired sandbox can be
  * recreated) and its log lines (one row per line, capped per sandbox).
  */
-import type {
-  SandboxExecution,
-  SandboxFailure,
-  SandboxFile,
-  SandboxLogLine,
-  SandboxLogStream,
-  SandboxStatus,
-  SandboxStep,
-  SandboxTemplateId,
-  SandboxView,
+import {
+  MAX_RUNTIME_LOG_LINES,
+  type SandboxExecution,
+  type SandboxFailure,
+  type SandboxFile,
+  type SandboxLogLine,
+  type SandboxLogStream,
+  type SandboxStatus,
+  type SandboxStep,
+  type SandboxTemplateId,
+  type SandboxView,
 } from "../../contract/sandbox.ts";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS sandboxes (
     id TEXT PRIMARY KEY,
     team_id TEXT NOT NULL,
+    user_id TEXT,
     conversation_id TEXT,
     template TEXT NOT NULL,
     e2b_id TEXT,
@@ -50,8 +52,10 @@ const SCHEMA = `
     at INTEGER NOT NULL,
     PRIMARY KEY (sandbox_id, seq)
   );
-  CREATE TABLE IF NOT EXISTS sandbox_usage (day TEXT PRIMARY KEY, seconds INTEGER NOT NULL);
 `;
+
+/** Added after the table first shipped (SQLite has no `ADD COLUMN IF NOT EXISTS`). */
+const ADDED_COLUMNS = [{ column: "user_id", definition: "TEXT" }];
 
 /** Statuses in which a sandbox holds an E2B sandbox (or is about to). */
 export const LIVE_STATUSES: SandboxStatus[] = ["queued", "starting", "ready"];
@@ -62,6 +66,8 @@ const MAX_LOG_LINE_CHARS = 2_000;
 export type SandboxRow = {
   id: string;
   team_id: string;
+  /** Who asked for it: their usage row is charged. */
+  user_id: string | null;
   conversation_id: string | null;
   template: SandboxTemplateId;
   e2b_id: string | null;
@@ -86,6 +92,14 @@ export class SandboxStore {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     this.#sql.exec(SCHEMA);
+    const present = this.#sql
+      .exec<{ name: string }>("SELECT name FROM pragma_table_info('sandboxes')")
+      .toArray()
+      .map((row) => row.name);
+    for (const { column, definition } of ADDED_COLUMNS) {
+      if (!present.includes(column))
+        this.#sql.exec(`ALTER TABLE sandboxes ADD COLUMN ${column} ${definition}`);
+    }
   }
 
   insert(
@@ -93,6 +107,7 @@ export class SandboxStore {
       SandboxRow,
       | "id"
       | "team_id"
+      | "user_id"
       | "conversation_id"
       | "template"
       | "status"
@@ -103,10 +118,11 @@ export class SandboxStore {
     >,
   ) {
     this.#sql.exec(
-      `INSERT INTO sandboxes (id, team_id, conversation_id, template, status, created_at, expires_at, max_expires_at, simulated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sandboxes (id, team_id, user_id, conversation_id, template, status, created_at, expires_at, max_expires_at, simulated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id,
       row.team_id,
+      row.user_id,
       row.conversation_id,
       row.template,
       row.status,
@@ -136,17 +152,6 @@ export class SandboxStore {
     );
   }
 
-  countLive(nowMs: number): number {
-    const row = this.#sql
-      .exec(
-        `SELECT count(*) AS live FROM sandboxes
-         WHERE status IN ('queued', 'starting', 'ready') AND expires_at > ?`,
-        nowMs,
-      )
-      .one();
-    return Number(row.live);
-  }
-
   /** Live sandboxes whose time is up, oldest first. */
   dueForExpiry(nowMs: number): SandboxRow[] {
     return this.#sql
@@ -167,21 +172,6 @@ export class SandboxStore {
     return row.next === null ? null : Number(row.next);
   }
 
-  /** Sandbox seconds per UTC day, the team's usage. */
-  addUsage(day: string, seconds: number) {
-    this.#sql.exec(
-      `INSERT INTO sandbox_usage (day, seconds) VALUES (?, ?)
-       ON CONFLICT (day) DO UPDATE SET seconds = seconds + excluded.seconds`,
-      day,
-      seconds,
-    );
-  }
-
-  usageSeconds(day: string): number {
-    const row = this.#sql.exec("SELECT seconds FROM sandbox_usage WHERE day = ?", day).toArray()[0];
-    return row ? Number(row.seconds) : 0;
-  }
-
   saveFiles(sandboxId: string, files: SandboxFile[]) {
     for (const file of files) {
       this.#sql.exec(
@@ -199,19 +189,26 @@ export class SandboxStore {
       .toArray() as SandboxFile[];
   }
 
+  /**
+   * Step logs stop at MAX_LOG_LINES (the start of a failure is what explains
+   * it); runtime lines keep coming for as long as the app runs, so only the
+   * newest MAX_RUNTIME_LOG_LINES of them are kept.
+   */
   appendLog(
     sandboxId: string,
     stream: SandboxLogStream,
     text: string,
     atMs: number,
   ): SandboxLogLine | null {
+    const runtime = stream === "runtime";
     const { count, next } = this.#sql
       .exec(
-        "SELECT count(*) AS count, coalesce(max(seq), 0) + 1 AS next FROM sandbox_logs WHERE sandbox_id = ?",
+        `SELECT coalesce(sum(stream != 'runtime'), 0) AS count, coalesce(max(seq), 0) + 1 AS next
+         FROM sandbox_logs WHERE sandbox_id = ?`,
         sandboxId,
       )
       .one() as { count: number; next: number };
-    if (count >= MAX_LOG_LINES) return null;
+    if (!runtime && count >= MAX_LOG_LINES) return null;
     const line = text.length > MAX_LOG_LINE_CHARS ? `${text.slice(0, MAX_LOG_LINE_CHARS)}…` : text;
     this.#sql.exec(
       "INSERT INTO sandbox_logs (sandbox_id, seq, stream, text, at) VALUES (?, ?, ?, ?, ?)",
@@ -221,13 +218,24 @@ export class SandboxStore {
       line,
       atMs,
     );
+    if (runtime) {
+      this.#sql.exec(
+        `DELETE FROM sandbox_logs WHERE sandbox_id = ? AND stream = 'runtime' AND seq <= (
+           SELECT seq FROM sandbox_logs WHERE sandbox_id = ? AND stream = 'runtime'
+           ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+        sandboxId,
+        sandboxId,
+        MAX_RUNTIME_LOG_LINES,
+      );
+    }
     return { stream, text: line, at: new Date(atMs).toISOString() };
   }
 
-  logs(sandboxId: string): SandboxLogLine[] {
+  logs(sandboxId: string, options: { runtimeOnly?: boolean } = {}): SandboxLogLine[] {
+    const runtime = options.runtimeOnly ? "AND stream = 'runtime'" : "";
     return this.#sql
       .exec(
-        "SELECT stream, text, at FROM sandbox_logs WHERE sandbox_id = ? ORDER BY seq",
+        `SELECT stream, text, at FROM sandbox_logs WHERE sandbox_id = ? ${runtime} ORDER BY seq`,
         sandboxId,
       )
       .toArray()

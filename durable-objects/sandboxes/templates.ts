@@ -23,6 +23,12 @@ export type SandboxTemplate = {
   /** Can the browser preview it without a sandbox? */
   browserFallback: boolean;
   timeoutsMs: { install: number; start: number; ready: number; run: number };
+  /**
+   * What the system prompt tells the model (prompt.ts): the `template=` value
+   * an answer declares for it (one `sandboxTemplateFor` maps back to this
+   * entry) and how to write its files.
+   */
+  prompt: { declare: string; guidance: string };
 };
 
 export const SANDBOX_TEMPLATES: Record<SandboxTemplateId, SandboxTemplate> = {
@@ -37,6 +43,13 @@ export const SANDBOX_TEMPLATES: Record<SandboxTemplateId, SandboxTemplate> = {
     port: null,
     browserFallback: false,
     timeoutsMs: { install: 120_000, start: 0, ready: 0, run: 60_000 },
+    prompt: {
+      declare: "python",
+      guidance:
+        "A Python 3 program run on a server: the entry is `main.py`; list any packages in " +
+        "`requirements.txt`. Its output, matplotlib charts (`plt.show()`) and a pandas " +
+        "DataFrame left as the last expression are shown to the person.",
+    },
   },
   "vite-react": {
     id: "vite-react",
@@ -49,6 +62,11 @@ export const SANDBOX_TEMPLATES: Record<SandboxTemplateId, SandboxTemplate> = {
     port: 3000,
     browserFallback: true,
     timeoutsMs: { install: 180_000, start: 30_000, ready: 30_000, run: 0 },
+    prompt: {
+      // The browser previews a React app at once; the same files also run on Vite here.
+      declare: "react",
+      guidance: "The same files also run on a Vite dev server in a sandbox.",
+    },
   },
   nextjs: {
     id: "nextjs",
@@ -61,6 +79,12 @@ export const SANDBOX_TEMPLATES: Record<SandboxTemplateId, SandboxTemplate> = {
     port: 3000,
     browserFallback: false,
     timeoutsMs: { install: 240_000, start: 60_000, ready: 60_000, run: 0 },
+    prompt: {
+      declare: "nextjs",
+      guidance:
+        "A Next.js app (App Router) run on a server: pages under `app/`, at least " +
+        "`app/page.tsx`; a `package.json` with `next dev` is added if you send none.",
+    },
   },
 };
 

@@ -121,6 +121,10 @@ describe("sandboxes in the browser", () => {
         timeout: 15_000,
       })
       .toBe(true);
+    // After ready the panel keeps following the app's output: the preview's own request shows.
+    await expect
+      .poll(() => page.getByTestId("sandbox-logs").textContent(), { timeout: 15_000 })
+      .toContain("runtime GET / 200");
     await page.screenshot({ path: join(tmpdir(), "kiln-sandbox-next.png"), fullPage: true });
 
     await panel.getByRole("button", { name: "Stop" }).click();

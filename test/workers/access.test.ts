@@ -94,6 +94,7 @@ const expectations: Expectation[] = [
   { route: "POST /api/sandbox", path: () => "/api/sandbox", body: () => ({}), expect: roles(400, spenders) },
   { route: "GET /api/sandbox/:id", path: () => `/api/sandbox/${nobody}`, expect: roles(404, everyone) },
   { route: "GET /api/sandbox/:id/logs", path: () => `/api/sandbox/${nobody}/logs`, expect: roles(404, everyone) },
+  { route: "GET /api/sandbox/:id/logs/stream", path: () => `/api/sandbox/${nobody}/logs/stream`, expect: roles(404, everyone) },
   { route: "POST /api/sandbox/:id/keep-alive", path: () => `/api/sandbox/${nobody}/keep-alive`, expect: roles(404, spenders) },
   { route: "POST /api/sandbox/:id/stop", path: () => `/api/sandbox/${nobody}/stop`, expect: roles(404, spenders) },
   { route: "POST /api/sandbox/:id/recreate", path: () => `/api/sandbox/${nobody}/recreate`, expect: roles(404, spenders) },

@@ -70,7 +70,7 @@ describe("limits through the API", () => {
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trim().split("\r\n");
     expect(lines[0]).toBe(
-      "day,model,user_id,user_email,input_tokens,output_tokens,cost_usd,requests,cache_hits,errors",
+      "day,model,user_id,user_email,input_tokens,output_tokens,cost_usd,requests,cache_hits,errors,sandbox_seconds",
     );
     expect(lines[1]).toContain(`kiln-simulated,${session.user.id},${session.user.email}`);
   });

@@ -204,7 +204,7 @@ describe("limits and the kill switch", () => {
     const error = await readError(over);
     expect(error.code).toBe("sandbox_limit_reached");
     expect(error.message).toContain("1 of 1");
-    expect(error.hint).toContain("Stop a running sandbox");
+    expect(error.hint).toContain("Stop a running preview sandbox");
   });
 
   it("with the kill switch on, still answers: web apps fall back to the browser, Python to code only", async () => {

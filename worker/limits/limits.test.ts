@@ -147,12 +147,13 @@ describe("usageCsv", () => {
           requests: 1,
           cacheHits: 0,
           errors: 0,
+          sandboxSeconds: 0,
         },
       ],
       { u1: 'a,"b"@example.com' },
     );
     expect(csv.split("\r\n")[1]).toBe(
-      `2026-12-03,'=HYPERLINK(1),u1,"a,""b""@example.com",1,2,0.001500,1,0,0`,
+      `2026-12-03,'=HYPERLINK(1),u1,"a,""b""@example.com",1,2,0.001500,1,0,0,0`,
     );
   });
 });

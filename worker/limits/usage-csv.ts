@@ -12,6 +12,7 @@ const HEADER = [
   "requests",
   "cache_hits",
   "errors",
+  "sandbox_seconds",
 ];
 
 export function usageCsv(rows: UsageRow[], people: Record<string, string>): string {
@@ -27,6 +28,7 @@ export function usageCsv(rows: UsageRow[], people: Record<string, string>): stri
       row.requests,
       row.cacheHits,
       row.errors,
+      row.sandboxSeconds,
     ]
       .map(csvField)
       .join(","),

@@ -44,6 +44,7 @@ export const ROUTE_ACCESS = {
   "POST /api/sandbox":                       SPENDERS,
   "GET /api/sandbox/:id":                    EVERY_ROLE,
   "GET /api/sandbox/:id/logs":               EVERY_ROLE,
+  "GET /api/sandbox/:id/logs/stream":        EVERY_ROLE,
   "POST /api/sandbox/:id/keep-alive":        SPENDERS,
   "POST /api/sandbox/:id/stop":              SPENDERS,
   "POST /api/sandbox/:id/recreate":          SPENDERS,

@@ -8,6 +8,8 @@
  *   the request still succeeds and the SPA falls back.
  * - `GET /sandbox/:id`, `GET /sandbox/:id/logs`: state (an expired sandbox
  *   answers "expired", never a dead URL) and logs so far.
+ * - `GET /sandbox/:id/logs/stream`: the running app's output after "ready"
+ *   as SSE (saved lines first, then new ones) until the sandbox ends.
  * - `POST /sandbox/:id/keep-alive`, `/stop`, `/recreate`.
  * - `GET|PUT /sandbox/settings`: the operator's live settings in KV,
  *   including the kill switch (platform operators only).
@@ -18,7 +20,11 @@ import {
   sandboxCreateRequestSchema,
   sandboxSettingsSchema,
 } from "../../contract/sandbox.ts";
-import type { Result, SandboxRefusal } from "../../durable-objects/sandboxes/manager.ts";
+import {
+  notFound,
+  type Result,
+  type SandboxRefusal,
+} from "../../durable-objects/sandboxes/refusals.ts";
 import { SANDBOX_SETTINGS_KEY } from "../../durable-objects/sandboxes/settings.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
 import type { AppBindings, Env } from "../env.ts";
@@ -59,6 +65,11 @@ export const sandboxRoutes = new Hono<AppBindings>()
   .get("/sandbox/:id/logs", allow("GET /api/sandbox/:id/logs"), async (c) => {
     const { teamId, sandboxId } = await target(c);
     return c.json(unwrap(await gateway(c.env, teamId).sandboxLogs(sandboxId)));
+  })
+  .get("/sandbox/:id/logs/stream", allow("GET /api/sandbox/:id/logs/stream"), async (c) => {
+    const { teamId, sandboxId } = await target(c);
+    const stream = unwrap(await gateway(c.env, teamId).followSandboxRuntime(sandboxId));
+    return eventStream(stream, c.get("requestId"));
   })
   .post("/sandbox/:id/keep-alive", allow("POST /api/sandbox/:id/keep-alive"), async (c) => {
     const { teamId, sandboxId } = await target(c);
@@ -112,15 +123,6 @@ function unwrap<T>(result: Result<T>): T {
 
 function refusalError(refusal: SandboxRefusal): ApiError {
   return new ApiError(refusal);
-}
-
-function notFound(): SandboxRefusal {
-  return {
-    status: 404,
-    code: "sandbox_not_found",
-    message: "That sandbox does not exist in this team.",
-    hint: "Run the code again to create a new sandbox.",
-  };
 }
 
 function eventStream(stream: ReadableStream<Uint8Array>, requestId: string): Response {

@@ -20,6 +20,7 @@ export function UsageTable({ title, keyLabel, totals }: UsageTableProps) {
               <th scope="col">Cost</th>
               <th scope="col">Cache hits</th>
               <th scope="col">Errors</th>
+              <th scope="col">Sandbox seconds</th>
             </tr>
           </thead>
           <tbody>
@@ -37,6 +38,7 @@ export function UsageTable({ title, keyLabel, totals }: UsageTableProps) {
                     : ""}
                 </td>
                 <td>{row.errors.toLocaleString()}</td>
+                <td>{row.sandboxSeconds.toLocaleString()}</td>
               </tr>
             ))}
           </tbody>

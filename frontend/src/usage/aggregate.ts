@@ -9,6 +9,7 @@ export type UsageTotals = {
   requests: number;
   cacheHits: number;
   errors: number;
+  sandboxSeconds: number;
 };
 
 export function totalsBy(rows: UsageRow[], keyOf: (row: UsageRow) => string): UsageTotals[] {
@@ -23,6 +24,7 @@ export function totalsBy(rows: UsageRow[], keyOf: (row: UsageRow) => string): Us
       requests: 0,
       cacheHits: 0,
       errors: 0,
+      sandboxSeconds: 0,
     };
     totals.inputTokens += row.inputTokens;
     totals.outputTokens += row.outputTokens;
@@ -30,6 +32,7 @@ export function totalsBy(rows: UsageRow[], keyOf: (row: UsageRow) => string): Us
     totals.requests += row.requests;
     totals.cacheHits += row.cacheHits;
     totals.errors += row.errors;
+    totals.sandboxSeconds += row.sandboxSeconds;
     byKey.set(key, totals);
   }
   return [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));

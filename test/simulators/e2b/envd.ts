@@ -127,7 +127,10 @@ async function startProcess(options: {
   process.stop = (reason) => {
     if (process.state !== "running") return;
     process.state = "killed";
-    if (behaviour.openPort) sandbox.openPorts.delete(behaviour.openPort.port);
+    if (behaviour.openPort) {
+      sandbox.openPorts.delete(behaviour.openPort.port);
+      sandbox.serverOutput.delete(behaviour.openPort.port);
+    }
     if (reason === "gone") {
       // The sandbox vanished: the connection drops without an end event.
       response.destroy();
@@ -141,6 +144,9 @@ async function startProcess(options: {
   }
   if (behaviour.openPort) {
     sandbox.openPorts.set(behaviour.openPort.port, Date.now() + behaviour.openPort.afterMs);
+    sandbox.serverOutput.set(behaviour.openPort.port, (text) =>
+      send({ event: { data: { stdout: base64(text) } } }),
+    );
   }
   if (typeof behaviour.end === "object") finish(behaviour.end);
 }

@@ -1,7 +1,8 @@
 /**
  * A sandbox port as the browser sees it. A port answers only once the dev
  * server "listens" on it; before that the E2B edge answers 502, as it does
- * for a closed port. The page is plainly labelled as simulated.
+ * for a closed port. The page is plainly labelled as simulated. Like a dev
+ * server, the app logs each request it answers to its own output.
  */
 import type { ServerResponse } from "node:http";
 import type { SimSandbox, SimulatorState } from "./state.ts";
@@ -10,6 +11,7 @@ export function handlePreview(options: {
   state: SimulatorState;
   sandboxId: string;
   port: number;
+  path: string;
   response: ServerResponse;
 }) {
   const { response, port } = options;
@@ -23,6 +25,7 @@ export function handlePreview(options: {
   }
   response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
   response.end(page(sandbox, port));
+  sandbox.serverOutput.get(port)?.(`GET ${options.path} 200\n`);
 }
 
 function page(sandbox: SimSandbox, port: number): string {

@@ -76,6 +76,7 @@ async function handle(options: {
       state,
       sandboxId: preview[2] ?? "",
       port: Number(preview[1]),
+      path: url.pathname,
       response,
     });
   }
@@ -87,7 +88,13 @@ async function handle(options: {
     return handleJupyter({ state, sandboxId, request, response, url });
   }
   if (sandboxPort && sandboxId) {
-    return handlePreview({ state, sandboxId, port: Number(sandboxPort), response });
+    return handlePreview({
+      state,
+      sandboxId,
+      port: Number(sandboxPort),
+      path: url.pathname,
+      response,
+    });
   }
   return handleControlPlane({ ...options, url });
 }

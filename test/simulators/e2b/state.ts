@@ -31,6 +31,8 @@ export type SimSandbox = {
   processes: Map<number, SimProcess>;
   /** Port → the time it starts answering. */
   openPorts: Map<number, number>;
+  /** Port → writes to the output of the server listening there (it logs each request). */
+  serverOutput: Map<number, (text: string) => void>;
 };
 
 export class SimulatorState {
@@ -63,6 +65,7 @@ export class SimulatorState {
       files: new Map(),
       processes: new Map(),
       openPorts: new Map(),
+      serverOutput: new Map(),
     };
     this.sandboxes.set(sandbox.id, sandbox);
     return sandbox;
@@ -87,6 +90,7 @@ export class SimulatorState {
   kill(sandbox: SimSandbox) {
     sandbox.killed = true;
     sandbox.openPorts.clear();
+    sandbox.serverOutput.clear();
     for (const process of sandbox.processes.values()) process.stop?.("gone");
   }
 

@@ -15,17 +15,22 @@ export type RunOutcome =
   | { kind: "cut" }
   | { kind: "aborted" };
 
-/** Starts a run (or a recreate) and hands each event over as it arrives. */
+/**
+ * Starts a run (or a recreate) and hands each event over as it arrives; with
+ * `method: "GET"`, follows a running sandbox's runtime output the same way.
+ */
 export async function streamSandboxRun(options: {
   path: string;
+  method?: "POST" | "GET";
   body?: SandboxCreateRequest;
   signal: AbortSignal;
   onEvent: (event: SandboxStreamEvent) => void;
 }): Promise<RunOutcome> {
+  const method = options.method ?? "POST";
   try {
     const result = await apiFetch(options.path, {
-      method: "POST",
-      body: options.body ?? {},
+      method,
+      ...(method === "POST" ? { body: options.body ?? {} } : {}),
       headers: { Accept: "text/event-stream" },
       signal: options.signal,
     });

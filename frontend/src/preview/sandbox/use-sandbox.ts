@@ -1,18 +1,20 @@
 /**
  * One sandbox run as UI state: the steps, logs and outcome streamed from the
  * Worker, the queue position while waiting, the fallback when there is no
- * sandbox, keep-alive while the preview is open, and the expired state
- * afterwards (with recreate from the saved files).
+ * sandbox, keep-alive while the preview is open, the running app's output
+ * after "ready" (followed on its own stream, the newest lines kept), and the
+ * expired state afterwards (with recreate from the saved files).
  */
 import { useCallback, useEffect, useReducer, useRef } from "react";
-import type {
-  SandboxCreateRequest,
-  SandboxFailure,
-  SandboxFallback,
-  SandboxLogLine,
-  SandboxStep,
-  SandboxStreamEvent,
-  SandboxView,
+import {
+  MAX_RUNTIME_LOG_LINES,
+  type SandboxCreateRequest,
+  type SandboxFailure,
+  type SandboxFallback,
+  type SandboxLogLine,
+  type SandboxStep,
+  type SandboxStreamEvent,
+  type SandboxView,
 } from "../../../../contract/sandbox.ts";
 import type { ApiError } from "../../api/errors.ts";
 import { getSandbox, keepSandboxAlive, stopSandbox, streamSandboxRun } from "./sandbox-api.ts";
@@ -55,7 +57,9 @@ type Action =
   | { type: "start" }
   | { type: "event"; event: SandboxStreamEvent }
   | { type: "error"; error: ApiError }
-  | { type: "sandbox"; sandbox: SandboxView };
+  | { type: "sandbox"; sandbox: SandboxView }
+  /** The runtime stream (re)opened: it replays the saved runtime lines, so drop ours. */
+  | { type: "follow" };
 
 function reduce(state: SandboxState, action: Action): SandboxState {
   switch (action.type) {
@@ -65,6 +69,8 @@ function reduce(state: SandboxState, action: Action): SandboxState {
       return { ...state, phase: "error", error: action.error };
     case "sandbox":
       return { ...state, sandbox: action.sandbox, phase: phaseOf(action.sandbox, state.phase) };
+    case "follow":
+      return { ...state, logs: state.logs.filter((line) => line.stream !== "runtime") };
     case "event":
       return reduceEvent(state, action.event);
   }
@@ -83,7 +89,7 @@ function reduceEvent(state: SandboxState, event: SandboxStreamEvent): SandboxSta
       return { ...state, steps: [...steps, event.step], queuePosition };
     }
     case "log":
-      return { ...state, logs: [...state.logs, event.line] };
+      return { ...state, logs: appendLine(state.logs, event.line) };
     case "ready":
       return { ...state, phase: "ready", sandbox: event.sandbox };
     case "finished":
@@ -103,6 +109,15 @@ function reduceEvent(state: SandboxState, event: SandboxStreamEvent): SandboxSta
         },
       };
   }
+}
+
+/** Appends a line; runtime lines beyond the newest MAX_RUNTIME_LOG_LINES are dropped. */
+function appendLine(logs: SandboxLogLine[], line: SandboxLogLine): SandboxLogLine[] {
+  const next = [...logs, line];
+  if (line.stream !== "runtime") return next;
+  let excess = next.filter((each) => each.stream === "runtime").length - MAX_RUNTIME_LOG_LINES;
+  if (excess <= 0) return next;
+  return next.filter((each) => each.stream !== "runtime" || excess-- <= 0);
 }
 
 function phaseOf(sandbox: SandboxView, current: SandboxState["phase"]): SandboxState["phase"] {
@@ -154,6 +169,7 @@ export function useSandbox() {
   }, [sandboxId]);
 
   useKeepAlive(state.phase === "ready" ? sandboxId : null, dispatch);
+  useRuntimeLogs(state.phase === "ready" ? sandboxId : null, dispatch);
   useExpiry(state.phase === "ready" ? state.sandbox : null, dispatch);
 
   useEffect(() => () => controller.current?.abort(), []);
@@ -171,6 +187,41 @@ function useKeepAlive(sandboxId: string | null, dispatch: (action: Action) => vo
       else if (result.error.code === "sandbox_expired") await refresh(sandboxId, dispatch);
     }, KEEP_ALIVE_INTERVAL_MS);
     return () => clearInterval(timer);
+  }, [sandboxId, dispatch]);
+}
+
+/** How often, and how many times in a row, a cut runtime stream is reopened. */
+const FOLLOW_RETRY_MS = 2_000;
+const FOLLOW_MAX_RETRIES = 5;
+
+/**
+ * While the app runs, follow its output; the stream ends with the sandbox's
+ * last view. A cut stream is reopened a few times (it replays what was saved).
+ */
+function useRuntimeLogs(sandboxId: string | null, dispatch: (action: Action) => void) {
+  useEffect(() => {
+    if (!sandboxId) return;
+    const abort = new AbortController();
+    const follow = async () => {
+      for (let retries = 0; retries <= FOLLOW_MAX_RETRIES && !abort.signal.aborted; retries++) {
+        let first = true;
+        const outcome = await streamSandboxRun({
+          path: `/api/sandbox/${sandboxId}/logs/stream`,
+          method: "GET",
+          signal: abort.signal,
+          onEvent: (event) => {
+            if (first) dispatch({ type: "follow" });
+            first = false;
+            if (event.type === "sandbox") dispatch({ type: "sandbox", sandbox: event.sandbox });
+            else if (event.type === "log") dispatch({ type: "event", event });
+          },
+        });
+        if (outcome.kind !== "cut") return;
+        await new Promise((resolve) => setTimeout(resolve, FOLLOW_RETRY_MS));
+      }
+    };
+    void follow();
+    return () => abort.abort();
   }, [sandboxId, dispatch]);
 }
 
