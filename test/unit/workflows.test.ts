@@ -135,6 +135,125 @@ describe("workflow check", { timeout: 60_000 }, () => {
   });
 });
 
+/** A workflow other than the two production ones, with one job and the given step. */
+function sideWorkflow(options: { on: string; environment?: string; env?: string; step: string }) {
+  return [
+    "name: Side door",
+    `on: ${options.on}`,
+    "permissions:\n  contents: read",
+    "jobs:",
+    "  ship:",
+    "    runs-on: ubuntu-24.04",
+    "    timeout-minutes: 5",
+    ...(options.environment ? [`    environment: ${options.environment}`] : []),
+    ...(options.env ? ["    env:", `      ${options.env}`] : []),
+    "    steps:",
+    "      - uses: actions/checkout@v4",
+    options.step,
+    "",
+  ].join("\n");
+}
+
+describe("production steps in any workflow", { timeout: 60_000 }, () => {
+  const PRODUCTION_STEPS: Array<[string, { step: string; env?: string }]> = [
+    ["--env production", { step: "      - run: npx wrangler deploy --env production" }],
+    ["--env=production", { step: "      - run: npx wrangler deploy --env=production" }],
+    ["-e production", { step: "      - run: npx wrangler versions upload -e production" }],
+    ["-e=production", { step: "      - run: npx wrangler rollback -e=production --yes" }],
+    [
+      "CLOUDFLARE_ENV=production",
+      { step: "      - run: CLOUDFLARE_ENV=production npx wrangler deploy" },
+    ],
+    [
+      "CLOUDFLARE_ENV in the job's env",
+      {
+        step: "      - run: npx wrangler versions deploy v1@100% --yes",
+        env: "CLOUDFLARE_ENV: production",
+      },
+    ],
+    [
+      "a secret put through a variable",
+      {
+        step: '      - run: echo "$KEY" | npx wrangler secret put OPENAI_API_KEY --env "$TARGET"',
+        env: "TARGET: production",
+      },
+    ],
+    [
+      "a continued line",
+      {
+        step: "      - run: |\n          npx wrangler versions deploy \\\n            --env production --yes",
+      },
+    ],
+    [
+      "production migrations",
+      {
+        step: "      - run: npm run db:migrate\n        env:\n          DATABASE_URL: ${{ secrets.PRODUCTION_DATABASE_URL }}",
+      },
+    ],
+    [
+      "wrangler-action",
+      {
+        step: "      - uses: cloudflare/wrangler-action@v3\n        with:\n          apiToken: ${{ secrets.CLOUDFLARE_API_TOKEN }}\n          command: deploy --env production",
+      },
+    ],
+  ];
+
+  it.each(PRODUCTION_STEPS)("fails %s outside the protected environment", async (_, variant) => {
+    const text = sideWorkflow({ on: "workflow_dispatch", ...variant });
+    const problems = (await lintWorkflow(".github/workflows/side.yml", text)).map(
+      (problem) => problem.message,
+    );
+    expect(problems).toContain(
+      'side.yml: job "ship" touches production outside the protected environment',
+    );
+  });
+
+  it.each(["push", "pull_request", "pull_request_target"])(
+    "fails a production step on %s, even in the protected environment",
+    async (trigger) => {
+      const text = sideWorkflow({
+        on: trigger,
+        environment: "production",
+        step: "      - run: npx wrangler deploy --env=production",
+      });
+      const problems = (await lintWorkflow(".github/workflows/side.yml", text)).map(
+        (problem) => problem.message,
+      );
+      expect(problems.join("\n")).toMatch(
+        new RegExp(`job "ship" touches production in a workflow started by ${trigger}`),
+      );
+    },
+  );
+
+  it("passes a production step run by hand in the protected environment, and staging anywhere", async () => {
+    const gated = sideWorkflow({
+      on: "workflow_dispatch",
+      environment: "production",
+      step: "      - run: npx wrangler deploy -e production",
+    });
+    expect(await lintWorkflow(".github/workflows/side.yml", gated)).toEqual([]);
+
+    const staging = sideWorkflow({
+      on: "push",
+      step: "      - run: |\n          npx wrangler deploy --env staging\n          grep -e production wrangler.toml",
+    });
+    expect(await lintWorkflow(".github/workflows/side.yml", staging)).toEqual([]);
+  });
+
+  it("fails a production rollback moved into ci.yml", async () => {
+    const problems = await problemsAfter("ci.yml", (text) =>
+      text.replace(
+        "      - run: npm run typecheck\n",
+        "      - run: npm run typecheck\n      - run: npx wrangler rollback -e=production --yes\n",
+      ),
+    );
+    expect(problems.join("\n")).toMatch(
+      /ci\.yml: job "\w+" touches production outside the protected environment/,
+    );
+    expect(problems.join("\n")).toMatch(/started by pull_request/);
+  });
+});
+
 type ProductionWorkflow = {
   jobs: Record<
     string,
