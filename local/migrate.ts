@@ -23,6 +23,8 @@ export type MigrationResult = { applied: string[]; bootstrapped: boolean };
 export type MigrateOptions = {
   /** Apply `migrations/local/` to a database without `auth.users`; false for deploys. */
   localBootstrap?: boolean;
+  /** How long to wait for the server to accept and answer the login; postgres.js waits 30 s. */
+  connectTimeoutSeconds?: number;
 };
 
 /** Any fixed number: every Kiln migration run takes the same lock. */
@@ -32,7 +34,13 @@ export async function migrate(
   databaseUrl: string,
   options: MigrateOptions = {},
 ): Promise<MigrationResult> {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  const sql = postgres(databaseUrl, {
+    max: 1,
+    onnotice: () => {},
+    ...(options.connectTimeoutSeconds === undefined
+      ? {}
+      : { connect_timeout: options.connectTimeoutSeconds }),
+  });
 
   try {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;

@@ -32,6 +32,8 @@ export type StackOptions = {
   inMemoryDatabase?: boolean;
   /** Extra Worker variables, e.g. SUPABASE_URL for a test's Supabase Auth simulator. */
   vars?: Record<string, string>;
+  /** The SPA build to serve instead of wrangler.toml's `dist/client` (`npm run dev`'s own). */
+  assetsDirectory?: string;
   log?: (line: string) => void;
 };
 
@@ -140,6 +142,7 @@ function spawnWrangler(
     `KILN_SIMULATOR_URL:${options.simulator.url}`,
     ...(options.e2bSimulator ? e2bSimulatorVars(options.e2bSimulator.url) : []),
     ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+    ...(options.assetsDirectory ? ["--assets", options.assetsDirectory] : []),
     "--show-interactive-dev-session=false",
     "--log-level",
     process.env.KILN_WRANGLER_LOG_LEVEL ?? "warn",

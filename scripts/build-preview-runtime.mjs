@@ -4,11 +4,15 @@
  * so it must carry React, react-dom and sucrase itself: no CDN, works offline.
  * Runs after the app build, which empties dist/client; this one must not.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
 
 const runtimeDirectory = fileURLToPath(new URL("../frontend/preview-runtime/", import.meta.url));
-const outDir = fileURLToPath(new URL("../dist/client/preview/", import.meta.url));
+// Beside the app build: `npm run dev` builds both into its own folder.
+const outDir = process.env.KILN_CLIENT_OUT_DIR
+  ? join(process.env.KILN_CLIENT_OUT_DIR, "preview")
+  : fileURLToPath(new URL("../dist/client/preview/", import.meta.url));
 
 await build({
   configFile: false,

@@ -2,13 +2,19 @@
  * `npm run dev`: builds the SPA, starts the whole stack on embedded defaults
  * (or on what `.dev.vars` and DATABASE_URL configure), rebuilds the SPA on
  * change, and prints the one URL to open.
+ *
+ * The SPA is built into `<state dir>/client`, not `dist/client`, and wrangler
+ * serves it from there: `npm run build` and `npm test` then run beside the
+ * dev watcher without sharing its folder or its Vite build lock.
  */
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import { projectRoot, startStack } from "../local/stack.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 const stateDir = process.env.KILN_STATE_DIR ?? join(projectRoot, ".kiln");
+const clientDir = resolvePath(stateDir, "client");
+const buildEnv = { ...process.env, KILN_CLIENT_OUT_DIR: clientDir };
 const log = (line: string) => console.log(`  ${line}`);
 
 console.log("Kiln: building the app…");
@@ -21,19 +27,20 @@ const stack = await startStack({
   databaseUrl: process.env.DATABASE_URL,
   simulatorPort: Number(process.env.KILN_SIMULATOR_PORT ?? 8790),
   e2bSimulatorPort: Number(process.env.KILN_E2B_SIMULATOR_PORT ?? 8791),
+  assetsDirectory: clientDir,
   log,
 });
 
 // Rebuild the SPA on change; wrangler serves the new files on the next load.
 // Vite itself, not through npx: a signal to npx does not reach its child,
-// and a leftover watcher holds Vite's build lock for every later build.
+// and a leftover watcher would hold the dev folder's Vite build lock.
 const watcher = spawn(
   process.execPath,
   [
     join(projectRoot, "node_modules", "vite", "bin", "vite.js"),
     ...["build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
   ],
-  { cwd: projectRoot, stdio: "inherit", env: { ...process.env, KILN_WATCH_BUILD: "1" } },
+  { cwd: projectRoot, stdio: "inherit", env: { ...buildEnv, KILN_WATCH_BUILD: "1" } },
 );
 
 console.log(`
@@ -68,7 +75,7 @@ void stack.crashed.then((code) => {
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: projectRoot, stdio: "inherit" });
+    const child = spawn(command, args, { cwd: projectRoot, stdio: "inherit", env: buildEnv });
     child.on("exit", (code) =>
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}`)),
     );

@@ -8,8 +8,14 @@
  * The deploy workflows run it before the new Worker version is uploaded, so
  * every migration must keep the previous version working (README, "Changing
  * schemas safely").
+ *
+ * A host that drops packets, or a port that accepts and never answers, fails
+ * after KILN_DB_CONNECT_TIMEOUT_SECONDS (10 by default) instead of hanging
+ * the deploy job.
  */
 import { migrate } from "../local/migrate.ts";
+
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
@@ -17,15 +23,54 @@ if (!databaseUrl) {
   process.exit(2);
 }
 
+const connectTimeoutSeconds = Number(
+  process.env.KILN_DB_CONNECT_TIMEOUT_SECONDS || DEFAULT_CONNECT_TIMEOUT_SECONDS,
+);
+if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) {
+  console.error(
+    "db:migrate: KILN_DB_CONNECT_TIMEOUT_SECONDS must be a positive number of seconds.",
+  );
+  process.exit(2);
+}
+
 try {
-  const { applied } = await migrate(databaseUrl, { localBootstrap: false });
+  const { applied } = await migrate(databaseUrl, {
+    localBootstrap: false,
+    connectTimeoutSeconds,
+  });
   console.log(
     applied.length === 0
       ? "db:migrate: the database is up to date"
       : `db:migrate: applied ${applied.length}: ${applied.join(", ")}`,
   );
 } catch (error) {
-  // The connection string carries a password: report the failure, never the URL.
-  console.error(`db:migrate: failed: ${error instanceof Error ? error.message : String(error)}`);
+  // The connection string carries a password: name the host, never the URL.
+  const target = hostOf(databaseUrl);
+  const code = (error as { code?: unknown }).code;
+  console.error(
+    code === "CONNECT_TIMEOUT"
+      ? `db:migrate: failed: no answer from the database at ${target} within ${connectTimeoutSeconds} s ` +
+          "(check the host, the port and that this runner may reach it; " +
+          "KILN_DB_CONNECT_TIMEOUT_SECONDS sets the wait)"
+      : `db:migrate: failed (database at ${target}): ${redacted(error, databaseUrl)}`,
+  );
   process.exitCode = 1;
+}
+
+function hostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "5432"}`;
+  } catch {
+    return "an unparseable DATABASE_URL";
+  }
+}
+
+function redacted(error: unknown, url: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  let password = "";
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {}
+  return password ? message.replaceAll(password, "***") : message;
 }

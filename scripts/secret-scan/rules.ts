@@ -2,7 +2,11 @@
  * The shapes of credentials that must never enter the repository, and the
  * scan of one file's text against them. Each rule matches the documented
  * prefix or framing of one kind of key; a low-entropy body ("sk-xxxx…",
- * "e2b_0000…") is a placeholder, not a key, and is not reported.
+ * "e2b_0000…") is a placeholder, not a key, and is not reported. Two rules
+ * look at context instead of a prefix: a random-looking value assigned to a
+ * setting named `*_SECRET`, `*_TOKEN`, `*_KEY` or `*PASSWORD`, and the
+ * password of a Postgres URL to a host other than this machine; documented
+ * placeholders ("your-secret-here", "<password>") pass both.
  */
 import { createHash } from "node:crypto";
 
@@ -14,6 +18,12 @@ export type SecretRule = {
   minEntropy: number;
   /** Decides a JWT's kind from its payload; other rules leave it out. */
   classify?: (match: string) => string | undefined;
+  /**
+   * The credential inside the match (an assignment's value, a URL's
+   * password), or undefined when it is a placeholder: entropy, fingerprint
+   * and redaction then apply to it alone. Without it, to the whole match.
+   */
+  secretOf?: (match: RegExpMatchArray) => string | undefined;
 };
 
 export type Finding = {
@@ -107,7 +117,97 @@ export const SECRET_RULES: SecretRule[] = [
     pattern: /\bsntry[su]_[A-Za-z0-9_=+/-]{40,}/g,
     minEntropy: 3,
   },
+  {
+    id: "slack-webhook-url",
+    description: "Slack incoming-webhook URL (hooks.slack.com/services/…)",
+    pattern:
+      /\bhooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]{16,}/g,
+    minEntropy: 3,
+  },
+  {
+    // Upstash REST tokens are base64 of a record that starts the same way,
+    // so they begin "A" + 4 characters + "ASQg"; assigned ones are caught
+    // below by name too.
+    id: "upstash-redis-rest-token",
+    description: "Upstash Redis REST token",
+    pattern: /\bA[A-Za-z0-9]{4}ASQg[A-Za-z0-9_-]{40,}=*/g,
+    minEntropy: 3,
+  },
+  {
+    id: "postgres-url-password",
+    description: "Postgres connection string with a password",
+    pattern: /\bpostgres(?:ql)?:\/\/([^\s:/@"'`]+):([^\s@"'`]+)@([^\s/:?"'`]+)/g,
+    minEntropy: 0,
+    secretOf: (match) => {
+      const [, user = "", password = "", host = ""] = match;
+      if (LOOPBACK_HOSTS.has(host.replace(/^\[|\]$/g, ""))) return undefined;
+      if (password === user || isPlaceholder(password)) return undefined;
+      return password;
+    },
+  },
+  {
+    // `*_SECRET`, `*_TOKEN`, `*_KEY`, `*PASSWORD` set to a random-looking
+    // value: .env and .dev.vars lines, TOML, YAML, JSON and TypeScript.
+    id: "secret-assignment",
+    description: "credential assigned to a secret-named setting",
+    pattern: new RegExp(
+      `(?<![A-Za-z0-9_])["']?((?=[A-Za-z])[A-Za-z0-9_.-]*?(?:secret|token|api_?key|private_?key|access_?key|secret_?key|signing_?key|_key|password|passwd))["']?` +
+        String.raw`\s*(?::=|=|:)\s*["'\x60]?([A-Za-z0-9+/=_.~-]{20,})(?=["'\x60]|\s|$|[,;#}])`,
+      "gi",
+    ),
+    minEntropy: 3.5,
+    secretOf: (match) => {
+      const value = match[2] ?? "";
+      return looksRandom(value) && !isPlaceholder(value) ? value : undefined;
+    },
+  },
 ];
+
+const LOOPBACK_HOSTS = new Set([
+  "127.0.0.1",
+  "localhost",
+  "::1",
+  "0.0.0.0",
+  "host.docker.internal",
+]);
+
+/**
+ * Words that mark a documented example, never a key someone was issued,
+ * matched in one case (`your`, `YOUR`) so a random key does not hit them.
+ */
+const PLACEHOLDER_WORDS = [
+  "your",
+  "example",
+  "placeholder",
+  "changeme",
+  "change_me",
+  "replace",
+  "redacted",
+  "dummy",
+  "sample",
+  "fake",
+  "xxxx",
+];
+const PLACEHOLDER_MARKS = /\.\.\.|[<>[\]{}$*]/;
+const PLACEHOLDER_VALUES = new Set(["postgres", "password", "pass", "secret", "test", "kiln"]);
+
+function isPlaceholder(value: string): boolean {
+  if (PLACEHOLDER_MARKS.test(value) || PLACEHOLDER_VALUES.has(value.toLowerCase())) return true;
+  return PLACEHOLDER_WORDS.some(
+    (word) => value.includes(word) || value.includes(word.toUpperCase()),
+  );
+}
+
+/**
+ * A generated credential mixes character classes (a hex digest mixes
+ * digits and letters; random letters alone spread widely); words joined by
+ * dashes or camel case do not.
+ */
+function looksRandom(value: string): boolean {
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((pattern) => pattern.test(value)).length;
+  if (classes < 2) return false;
+  return /[0-9]/.test(value) || shannonEntropy(value) >= 4.3;
+}
 
 export function scanText(options: {
   path: string;
@@ -127,9 +227,10 @@ export function scanText(options: {
         const end = start + match[0].length;
         // A longer, more specific rule already reported this span (sk-ant- before sk-).
         if (claimed.some(([from, to]) => start < to && end > from)) continue;
-        if (shannonEntropy(match[0]) < rule.minEntropy) continue;
+        const secret = rule.secretOf ? rule.secretOf(match) : match[0];
+        if (secret === undefined || shannonEntropy(secret) < rule.minEntropy) continue;
 
-        const fingerprint = fingerprintOf(match[0]);
+        const fingerprint = fingerprintOf(secret);
         if (options.allowedFingerprints?.has(fingerprint)) continue;
 
         claimed.push([start, end]);
@@ -139,7 +240,7 @@ export function scanText(options: {
           rule: rule.id,
           description: rule.classify?.(match[0]) ?? rule.description,
           fingerprint,
-          redacted: redact(match[0]),
+          redacted: redact(secret),
         });
       }
     }
@@ -175,5 +276,8 @@ function jwtRole(token: string): unknown {
 
 function redact(secret: string): string {
   if (secret.startsWith("-----")) return secret;
-  return `${secret.slice(0, 8)}…${secret.slice(-2)} (${secret.length} chars)`;
+  // A short secret (a password) shows at most a quarter of itself.
+  const shown = Math.min(8, Math.floor(secret.length / 4));
+  const tail = secret.length >= 24 ? secret.slice(-2) : "";
+  return `${secret.slice(0, shown)}…${tail} (${secret.length} chars)`;
 }

@@ -7,15 +7,20 @@
  *   path test/fixtures/keys/       # a folder or file of deliberate fixtures
  */
 import { execFile } from "node:child_process";
-import { readFile, stat } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Finding, scanText } from "./rules.ts";
 
 const run = promisify(execFile);
 
-/** Larger files are generated or vendored; keys are short and live in small files. */
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/**
+ * Files are read this much at a time, so a file of any size is scanned in
+ * bounded memory; a line longer than this (minified, binary) is cut, and the
+ * cut keeps an overlap longer than any key so none is split unseen.
+ */
+const CHUNK_BYTES = 1024 * 1024;
+const OVERLAP_CHARACTERS = 4096;
 
 export const ALLOW_FILE = ".secret-scan-allow";
 
@@ -27,9 +32,71 @@ export async function scanRepository(root: string): Promise<Finding[]> {
 
   for (const path of await listCommittableFiles(root)) {
     if (allow.paths.some((allowed) => path === allowed || path.startsWith(allowed))) continue;
-    const text = await readTextFile(join(root, path));
-    if (text === undefined) continue;
-    findings.push(...scanText({ path, text, allowedFingerprints: allow.fingerprints }));
+    findings.push(...(await scanFile({ root, path, allowedFingerprints: allow.fingerprints })));
+  }
+  return findings;
+}
+
+/**
+ * Scans one file in chunks. UTF-16 (by its byte-order mark) is decoded as
+ * such; anything else as UTF-8, with control characters and undecodable
+ * bytes turned into spaces, so a binary file is scanned as its printable
+ * runs and line numbers still count its newline bytes.
+ */
+export async function scanFile(options: {
+  root: string;
+  path: string;
+  allowedFingerprints?: ReadonlySet<string>;
+}): Promise<Finding[]> {
+  const absolute = join(options.root, options.path);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isFile()) return [];
+
+  const file = await open(absolute, "r");
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  try {
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    let decoder: TextDecoder | undefined;
+    let pending = "";
+    let firstLine = 1;
+
+    const scan = (text: string) => {
+      for (const finding of scanText({
+        path: options.path,
+        text,
+        allowedFingerprints: options.allowedFingerprints,
+      })) {
+        const line = firstLine + finding.line - 1;
+        const key = `${line}:${finding.fingerprint}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push({ ...finding, line });
+      }
+    };
+
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      const bytes = buffer.subarray(0, bytesRead);
+      decoder ??= new TextDecoder(encodingOf(bytes), { fatal: false, ignoreBOM: false });
+      pending += printable(decoder.decode(bytes, { stream: bytesRead > 0 }));
+      if (bytesRead === 0) break;
+
+      const lastNewline = pending.lastIndexOf("\n");
+      if (lastNewline !== -1) {
+        const complete = pending.slice(0, lastNewline);
+        scan(complete);
+        firstLine += countNewlines(complete) + 1;
+        pending = pending.slice(lastNewline + 1);
+      } else if (pending.length > CHUNK_BYTES) {
+        // One endless line: scan it so far, keep its tail for the next chunk.
+        scan(pending);
+        pending = pending.slice(-OVERLAP_CHARACTERS);
+      }
+    }
+    if (pending) scan(pending);
+  } finally {
+    await file.close();
   }
   return findings;
 }
@@ -63,11 +130,20 @@ async function listCommittableFiles(root: string): Promise<string[]> {
   return [...new Set(stdout.split("\0").filter(Boolean))].sort();
 }
 
-async function readTextFile(path: string): Promise<string | undefined> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile() || info.size > MAX_FILE_BYTES) return undefined;
+function encodingOf(start: Uint8Array): string {
+  if (start[0] === 0xff && start[1] === 0xfe) return "utf-16le";
+  if (start[0] === 0xfe && start[1] === 0xff) return "utf-16be";
+  return "utf-8";
+}
 
-  const bytes = await readFile(path);
-  if (bytes.includes(0)) return undefined;
-  return bytes.toString("utf8");
+/** Control characters (NUL included) and U+FFFD become spaces; tabs and newlines stay. */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/g, " ");
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) count++;
+  return count;
 }

@@ -8,10 +8,19 @@
  * - deploy-production.yml and rollback-production.yml run only by hand, and
  *   every job that touches production names the protected environment;
  *   production ships as a Workers version at a percentage, then 100 %.
- * Every job of every workflow has a timeout.
+ * Every job of every workflow has a timeout, and in every workflow a step
+ * that touches production is gated (`production.ts`).
  */
+import { productionProblems } from "./production.ts";
 
-export type Step = { name?: string; run?: string; uses?: string; if?: string };
+export type Step = {
+  name?: string;
+  run?: string;
+  uses?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+};
 export type Job = {
   needs?: string | string[];
   uses?: string;
@@ -19,11 +28,13 @@ export type Job = {
   "timeout-minutes"?: number;
   services?: Record<string, { image: string }>;
   container?: string | { image: string };
+  env?: Record<string, unknown>;
   steps?: Step[];
 };
 export type Workflow = {
   on?: string | string[] | Record<string, unknown>;
   permissions?: unknown;
+  env?: Record<string, unknown>;
   jobs?: Record<string, Job>;
 };
 
@@ -41,6 +52,7 @@ export function workflowPolicyProblems(file: string, workflow: Workflow): string
     }
   }
 
+  problems.push(...productionProblems({ file, workflow, triggers }));
   const rules = RULES[file];
   if (rules) problems.push(...rules({ jobs, triggers }));
   return problems;
@@ -78,7 +90,6 @@ const RULES: Record<string, (context: Context) => string[]> = {
   "deploy-production.yml": ({ jobs, triggers }) => {
     const problems = manualOnly("deploy-production.yml", triggers);
     problems.push(...requireCiFirst("deploy-production.yml", jobs));
-    problems.push(...productionJobsProtected("deploy-production.yml", jobs));
 
     const all = jobs.map(([, job]) => scripts(job)).join("\n");
     if (!/wrangler versions upload --env production/.test(all)) {
@@ -95,10 +106,7 @@ const RULES: Record<string, (context: Context) => string[]> = {
     return problems;
   },
 
-  "rollback-production.yml": ({ jobs, triggers }) => [
-    ...manualOnly("rollback-production.yml", triggers),
-    ...productionJobsProtected("rollback-production.yml", jobs),
-  ],
+  "rollback-production.yml": ({ triggers }) => manualOnly("rollback-production.yml", triggers),
 };
 
 const CI_GATES: Array<[string, RegExp]> = [
@@ -147,13 +155,6 @@ function requireCiFirst(file: string, jobs: Array<[string, Job]>): string[] {
     .map(([id]) => `${file}: job "${id}" deploys without waiting for the CI jobs`);
 }
 
-function productionJobsProtected(file: string, jobs: Array<[string, Job]>): string[] {
-  return jobs
-    .filter(([, job]) => /--env production/.test(scripts(job)))
-    .filter(([, job]) => environmentName(job) !== "production")
-    .map(([id]) => `${file}: job "${id}" touches production outside the protected environment`);
-}
-
 function migratesBefore(job: Job, deploy: RegExp): boolean {
   const steps = job.steps ?? [];
   const migrate = steps.findIndex((step) => /npm run db:migrate/.test(step.run ?? ""));
@@ -164,10 +165,6 @@ function migratesBefore(job: Job, deploy: RegExp): boolean {
 function needsOf(job: Job | undefined): string[] {
   if (!job?.needs) return [];
   return Array.isArray(job.needs) ? job.needs : [job.needs];
-}
-
-function environmentName(job: Job): string | undefined {
-  return typeof job.environment === "string" ? job.environment : job.environment?.name;
 }
 
 /** The job's shell commands, with backslash-continued lines joined into one. */

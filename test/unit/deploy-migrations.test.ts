@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import postgres from "postgres";
@@ -56,11 +57,11 @@ async function timestampedMigrations(): Promise<string[]> {
   return names.filter((name) => /^\d{14}_[a-z0-9_]+\.sql$/.test(name)).sort();
 }
 
-function runCli(databaseUrl: string) {
+function runCli(databaseUrl: string, env: Record<string, string> = {}) {
   const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
   return run(tsx, [join(projectRoot, "scripts", "migrate.ts")], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, DATABASE_URL: databaseUrl, ...env },
   }).then(
     (result) => ({ code: 0, ...result }),
     (error: { code: number; stdout: string; stderr: string }) => error,
@@ -108,5 +109,29 @@ describe("deploy migrations", { timeout: 60_000 }, () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain("db:migrate: failed");
     expect(`${unreachable.stdout}${unreachable.stderr}`).not.toContain("secret-password");
+  });
+
+  it("gives up on a server that accepts the connection and never answers, naming the host", async () => {
+    // A TCP port that takes the connection and stays silent: what a firewall
+    // black hole or a wrong port looks like, without depending on the network.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+
+    try {
+      const result = await runCli(`postgres://kiln:secret-password@127.0.0.1:${port}/kiln`, {
+        KILN_DB_CONNECT_TIMEOUT_SECONDS: "1",
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `db:migrate: failed: no answer from the database at 127.0.0.1:${port} within 1 s`,
+      );
+      expect(`${result.stdout}${result.stderr}`).not.toContain("secret-password");
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

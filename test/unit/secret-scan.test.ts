@@ -3,6 +3,7 @@
  * quiet on the repository as it is, and honours its two allow-list forms.
  * Planted keys are assembled at run time, so this file holds none itself.
  */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the placeholders are shell and GitHub expressions.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -12,7 +13,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { projectRoot } from "../../local/stack.ts";
 import { fingerprintOf, INLINE_ALLOW_MARKER, scanText } from "../../scripts/secret-scan/rules.ts";
-import { scanRepository } from "../../scripts/secret-scan/scan.ts";
+import { scanFile, scanRepository } from "../../scripts/secret-scan/scan.ts";
 
 const run = promisify(execFile);
 
@@ -147,6 +148,139 @@ describe("secret scan rules", () => {
         allowedFingerprints: new Set([fingerprintOf(allowedKey)]),
       }),
     ).toEqual([]);
+  });
+});
+
+/** A secret-named setting with a random value, in each file format it is committed in. */
+const ASSIGNMENTS: Array<{ format: string; path: string; line: (value: string) => string }> = [
+  { format: ".env", path: ".env.production", line: (value) => `SUPABASE_JWT_SECRET=${value}` },
+  { format: ".dev.vars", path: ".dev.vars.example", line: (value) => `OPENAI_API_KEY="${value}"` },
+  {
+    format: "TOML",
+    path: "wrangler.toml",
+    line: (value) => `UPSTASH_REDIS_REST_TOKEN = "${value}"`,
+  },
+  { format: "YAML", path: "ci.yml", line: (value) => `      DB_PASSWORD: ${value}` },
+  { format: "JSON", path: "config.json", line: (value) => `  "signingKey": "${value}",` },
+  {
+    format: "TypeScript",
+    path: "worker/x.ts",
+    line: (value) => `const SESSION_SECRET = '${value}';`,
+  },
+];
+
+describe("secret-named settings and connection strings", () => {
+  it.each(ASSIGNMENTS)("catches a random value assigned in $format", ({ path, line }) => {
+    const value = randomFrom(ALPHANUMERIC, 40);
+    const findings = scanText({ path, text: `# settings\n${line(value)}\n` });
+
+    expect(findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ["secret-assignment", 2],
+    ]);
+    expect(findings[0]?.fingerprint).toBe(fingerprintOf(value));
+    expect(findings[0]?.redacted).not.toContain(value.slice(8, 30));
+  });
+
+  it("catches a hex secret, an Upstash REST token, a Slack webhook and a Postgres password", () => {
+    const hex = randomFrom("0123456789abcdef", 64);
+    const upstash = `AXk${randomFrom(ALPHANUMERIC, 2)}ASQg${randomFrom(`${ALPHANUMERIC}_-`, 60)}=`;
+    const slack = `https://hooks.slack.com/services/T${randomFrom("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 10)}/B${randomFrom("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 10)}/${randomFrom(ALPHANUMERIC, 24)}`;
+    const password = `${randomFrom(ALPHANUMERIC, 16)}`;
+    const url = `postgres://postgres.abcdefghijklmnop:${password}@aws-0-eu-central-1.pooler.supabase.com:5432/postgres`;
+    const text = [
+      `KILN_WEBHOOK_SECRET=${hex}`,
+      `const token = "${upstash}";`,
+      `notify: ${slack}`,
+      `DATABASE_URL=${url}`,
+    ].join("\n");
+
+    const findings = scanText({ path: "x.txt", text });
+    expect(findings.at(-1)?.redacted).toBe(`${password.slice(0, 4)}… (16 chars)`);
+    expect(findings.map((finding) => finding.rule)).toEqual([
+      "secret-assignment",
+      "upstash-redis-rest-token",
+      "slack-webhook-url",
+      "postgres-url-password",
+    ]);
+  });
+
+  it("leaves documented placeholders, empty values, references and local databases alone", () => {
+    const text = [
+      "SUPABASE_JWT_SECRET=",
+      "# SUPABASE_JWT_SECRET=",
+      "SUPABASE_JWT_SECRET=your-secret-here",
+      "OPENAI_API_KEY=sk-...",
+      "UPSTASH_REDIS_REST_TOKEN=your-upstash-rest-token-here",
+      "CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}",
+      "apiKey: env.OPENAI_API_KEY,",
+      'const LOCAL_DEVELOPMENT_SECRET = "kiln-local-development-secret-never-valid-in-production";',
+      "DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres",
+      "DATABASE_URL=postgres://kiln:K7pQ2mXv9sLw@localhost:54322/kiln",
+      "postgres://postgres.<ref>:<password>@<host>:5432/postgres",
+      "postgresql://app:[YOUR-PASSWORD]@db.abcdefghijklmnop.supabase.co:5432/postgres",
+      "postgres://app:${DB_PASSWORD}@db.internal:5432/app",
+    ].join("\n");
+
+    expect(scanText({ path: ".dev.vars.example", text })).toEqual([]);
+  });
+});
+
+describe("secret scan of files that are not small UTF-8 text", () => {
+  let scratch: string | undefined;
+  afterEach(async () => {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    scratch = undefined;
+  });
+
+  async function scanWritten(name: string, bytes: Buffer) {
+    scratch ??= await mkdtemp(join(tmpdir(), "kiln-secret-files-"));
+    await writeFile(join(scratch, name), bytes);
+    return scanFile({ root: scratch, path: name });
+  }
+
+  it("scans a file over 2 MiB to its end, with the right line number", async () => {
+    const key = `ghp_${randomFrom(ALPHANUMERIC, 36)}`;
+    const filler = `${"a harmless line of generated text, repeated\n".repeat(60_000)}`;
+    const findings = await scanWritten("big.txt", Buffer.from(`${filler}token ${key}\n`));
+
+    expect(Buffer.byteLength(filler)).toBeGreaterThan(2 * 1024 * 1024);
+    expect(findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ["github-token", 60_001],
+    ]);
+  });
+
+  it("finds a key inside one endless line longer than a read", async () => {
+    const key = `sk-ant-api03-${randomFrom(ALPHANUMERIC, 90)}`;
+    const minified = `${"x=1;".repeat(700_000)}k="${key}";${"y=2;".repeat(10)}`;
+    const findings = await scanWritten("bundle.min.js", Buffer.from(minified));
+    expect(findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ["anthropic-api-key", 1],
+    ]);
+  });
+
+  it("scans the printable runs of a binary file", async () => {
+    const key = `AKIA${randomFrom("ABCDEFGHJKLMNPQRSTUVWXYZ234567", 16)}`;
+    const binary = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0xff, 0x10]),
+      Buffer.from(key),
+      Buffer.from([0x00, 0xc3, 0x28, 0x00]),
+    ]);
+    const findings = await scanWritten("image.png", binary);
+    expect(findings.map((finding) => finding.rule)).toEqual(["aws-access-key-id"]);
+  });
+
+  it.each([
+    ["UTF-16LE", "utf16le" as const, [0xff, 0xfe]],
+    ["UTF-16BE", "utf16be" as const, [0xfe, 0xff]],
+  ])("decodes a %s file by its byte-order mark", async (_, encoding, bom) => {
+    const key = `sk-proj-${randomFrom(ALPHANUMERIC, 60)}`;
+    const text = `first line\nOPENAI="${key}"\n`;
+    const little = Buffer.from(text, "utf16le");
+    const body = encoding === "utf16le" ? little : little.swap16();
+    const findings = await scanWritten("notes.txt", Buffer.concat([Buffer.from(bom), body]));
+    expect(findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ["openai-api-key", 2],
+    ]);
   });
 });
 
