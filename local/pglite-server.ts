@@ -114,6 +114,7 @@ class SharedSession {
 
   /** Resolves true once `holder` has the session, or false if it left while waiting. */
   acquire(holder: Holder): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
     if (this.#holder === holder || this.#holder === null) {
       this.#holder = holder;
       this.#busy = true;
@@ -131,7 +132,7 @@ class SharedSession {
    * only at a protocol boundary outside a transaction.
    */
   settle(holder: Holder, atBoundary: boolean) {
-    if (this.#holder !== holder) return;
+    if (this.#closed || this.#holder !== holder) return;
     this.#busy = false;
     this.#midSequence = !atBoundary;
     if (atBoundary && !this.db.isInTransaction()) this.#handOver();
@@ -144,15 +145,19 @@ class SharedSession {
       entry.grant(false);
     }
     this.#waiting = this.#waiting.filter((entry) => entry.holder !== holder);
-    if (this.#holder !== holder) return;
+    // After stop() the database is closed: sockets closing then have nothing to undo.
+    if (this.#closed || this.#holder !== holder) return;
     this.#stopIdleTimer();
     await this.#cleanUp();
     this.#handOver();
   }
 
+  /** Before the database closes: waiting connections are turned away, nothing more runs. */
   close() {
     this.#closed = true;
     this.#stopIdleTimer();
+    for (const entry of this.#waiting) entry.grant(false);
+    this.#waiting = [];
   }
 
   /** Only an idle holder with someone waiting is on the clock. */
@@ -170,7 +175,7 @@ class SharedSession {
   }
 
   async #expire(holder: Holder) {
-    if (this.#holder !== holder || this.#busy) return;
+    if (this.#closed || this.#holder !== holder || this.#busy) return;
     this.#busy = true;
     await this.#cleanUp();
     holder.expire();
