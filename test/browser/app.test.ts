@@ -4,47 +4,22 @@
  * click, reload and find the conversation again. Real workerd, real
  * Postgres (PGlite), real Chromium; only the model is simulated.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../../local/stack.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import { describe, expect, it } from "vitest";
+import { screenshotPath } from "../support/browser.ts";
+import { signIn, withBrowserStack } from "../support/browser-stack.ts";
 
-let stack: Stack;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-browser-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 50, chunkDelayMs: 4 },
-  });
-  browser = await launchBrowser();
+const kiln = withBrowserStack({
+  name: "app",
+  simulatorDelays: { firstTokenDelayMs: 50, chunkDelayMs: 4 },
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function signIn(page: Page, email: string) {
-  await page.goto(stack.url);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
-}
 
 describe("Kiln in the browser", () => {
   it("turns a request into a running counter that survives a reload", async () => {
-    const page = await browser.newPage();
+    const page = await kiln.browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
 
-    await signIn(page, "browser-test@example.com");
+    await signIn(page, kiln.stack, "browser-test@example.com");
     await expect
       .poll(() =>
         page
@@ -78,7 +53,7 @@ describe("Kiln in the browser", () => {
     await button.click();
     await expect.poll(() => button.textContent()).toMatch(/1/);
 
-    await page.screenshot({ path: join(tmpdir(), "kiln-browser-test.png") });
+    await page.screenshot({ path: screenshotPath("kiln-browser-test.png") });
 
     await page.reload();
     await expect

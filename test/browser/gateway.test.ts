@@ -4,47 +4,14 @@
  * killed mid-answer shows an error with a Retry button, never a truncated
  * "answer", and Retry gets a whole one. The simulator plays both providers.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../../local/stack.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { signIn, withBrowserStack } from "../support/browser-stack.ts";
 
-let stack: Stack;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-browser-gateway-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 50, chunkDelayMs: 4 },
-  });
-  browser = await launchBrowser();
+const kiln = withBrowserStack({
+  name: "gateway",
+  simulatorDelays: { firstTokenDelayMs: 50, chunkDelayMs: 4 },
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function signIn(page: Page, email: string) {
-  await page.goto(stack.url);
-  // The browser context keeps the last session: sign out of it first.
-  const signOut = page.getByRole("button", { name: "Sign out" });
-  await expect
-    .poll(async () => (await signOut.isVisible()) || (await page.getByLabel("Email").isVisible()), {
-      timeout: 15_000,
-    })
-    .toBe(true);
-  if (await signOut.isVisible()) await signOut.click();
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
-}
 
 async function ask(page: Page, message: string) {
   await page.getByLabel("Message").fill(message);
@@ -62,10 +29,10 @@ async function setPrimaryEnabled(page: Page, enabled: boolean) {
 
 describe("the gateway in the browser", () => {
   it("moves the next answer to the fallback when an operator disables the primary", async () => {
-    const page = await browser.newPage();
+    const page = await kiln.browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
-    await signIn(page, "ops@example.com");
+    await signIn(page, kiln.stack, "ops@example.com");
 
     await setPrimaryEnabled(page, false);
     await page.getByRole("link", { name: "Back to chat" }).click();
@@ -86,8 +53,8 @@ describe("the gateway in the browser", () => {
   });
 
   it("shows a killed stream as an error with Retry, and Retry gets a whole answer", async () => {
-    const page = await browser.newPage();
-    await signIn(page, "browser-faults@example.com");
+    const page = await kiln.browser.newPage();
+    await signIn(page, kiln.stack, "browser-faults@example.com");
 
     await ask(page, "Build me a React counter [[sim fault=cut times=1 tag=browser-cut]]");
     const answer = page.getByTestId("assistant-message").last();

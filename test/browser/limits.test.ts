@@ -3,38 +3,19 @@
  * the answer says which limit, the figures and until when; Send is disabled
  * with a countdown; the usage page shows the budget and the usage so far.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DevSignInResponse } from "../../contract/api.ts";
 import { formatMicroUsd } from "../../contract/limits.ts";
 import type { UsageResponse } from "../../contract/usage.ts";
-import { type Stack, startStack } from "../../local/stack.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import { withBrowserStack } from "../support/browser-stack.ts";
 
-let stack: Stack;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-browser-limits-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 10, chunkDelayMs: 1 },
-  });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+const kiln = withBrowserStack({
+  name: "limits",
+  simulatorDelays: { firstTokenDelayMs: 10, chunkDelayMs: 1 },
 });
 
 async function api(path: string, init: { token?: string; method?: string; body?: unknown }) {
-  const response = await fetch(`${stack.url}${path}`, {
+  const response = await fetch(`${kiln.stack.url}${path}`, {
     method: init.method ?? "POST",
     headers: {
       "content-type": "application/json",
@@ -52,8 +33,8 @@ describe("limits in the browser", () => {
     const session = (await api("/api/dev/sign-in", { body: { email } })) as DevSignInResponse;
     const token = session.access_token;
 
-    const page = await browser.newPage();
-    await page.goto(stack.url);
+    const page = await kiln.browser.newPage();
+    await page.goto(kiln.stack.url);
     await page.getByLabel("Email").fill(email);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);

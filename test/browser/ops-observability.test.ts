@@ -4,43 +4,31 @@
  * `/ops`, and the webhook got one Slack-compatible alert for each. With
  * KILN_SCREENSHOT_DIR=docs the screenshot refreshes docs/ops-observability.png.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevSignInResponse } from "../../contract/api.ts";
 import type { UsageResponse } from "../../contract/usage.ts";
-import { type Stack, startStack } from "../../local/stack.ts";
 import type { Recorder } from "../simulators/recorder.ts";
 import { startWebhookReceiver } from "../simulators/webhook/server.ts";
-import { launchBrowser, screenshotPath } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import { screenshotPath } from "../support/browser.ts";
+import { withBrowserStack } from "../support/browser-stack.ts";
 
-let stack: Stack;
-let browser: BrowserContext;
 let webhook: Recorder;
 
 beforeAll(async () => {
   webhook = await startWebhookReceiver();
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-browser-ops-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 10, chunkDelayMs: 1 },
-    vars: { ALERT_WEBHOOK_URL: `${webhook.url}/alerts` },
-  });
-  browser = await launchBrowser();
 });
-
 afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
   await webhook?.close();
 });
 
+const kiln = withBrowserStack({
+  name: "ops",
+  simulatorDelays: { firstTokenDelayMs: 10, chunkDelayMs: 1 },
+  vars: () => ({ ALERT_WEBHOOK_URL: `${webhook.url}/alerts` }),
+});
+
 async function request(path: string, init: { token: string; method?: string; body?: unknown }) {
-  const response = await fetch(`${stack.url}${path}`, {
+  const response = await fetch(`${kiln.stack.url}${path}`, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
     headers: {
       "content-type": "application/json",
@@ -53,7 +41,7 @@ async function request(path: string, init: { token: string; method?: string; bod
 }
 
 async function signIn(email: string): Promise<string> {
-  const response = await fetch(`${stack.url}/api/dev/sign-in`, {
+  const response = await fetch(`${kiln.stack.url}/api/dev/sign-in`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email }),
@@ -84,12 +72,12 @@ describe("the ops page during an incident", () => {
     });
     expect(lowered.status).toBe(200);
 
-    const page = await browser.newPage();
-    await page.goto(stack.url);
+    const page = await kiln.browser.newPage();
+    await page.goto(kiln.stack.url);
     await page.getByLabel("Email").fill("ops@example.com");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
-    await page.goto(`${stack.url}/ops`);
+    await page.goto(`${kiln.stack.url}/ops`);
 
     const providers = page.getByRole("region", { name: "Provider error rates" });
     await expect.poll(() => providers.textContent(), { timeout: 15_000 }).toContain("100%");

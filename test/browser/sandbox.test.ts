@@ -5,45 +5,15 @@
  * with the operator's kill switch on, a React app still previews in the
  * browser and the panel says what happened.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../../local/stack.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { screenshotPath } from "../support/browser.ts";
+import { signIn, withBrowserStack } from "../support/browser-stack.ts";
 
-let stack: Stack;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-browser-sandbox-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 2 },
-  });
-  browser = await launchBrowser();
+const kiln = withBrowserStack({
+  name: "sandbox",
+  simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 2 },
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-async function signIn(page: Page, email: string) {
-  // One persistent browser profile: forget the previous test's session first.
-  await page.goto(stack.url);
-  await page.evaluate(() => {
-    localStorage.clear();
-    sessionStorage.clear();
-  });
-  await page.goto(stack.url);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
-}
 
 async function ask(page: Page, message: string) {
   await page.getByLabel("Message").fill(message);
@@ -56,13 +26,13 @@ async function ask(page: Page, message: string) {
 }
 
 async function setKillSwitch(disabled: boolean) {
-  const signIn = await fetch(`${stack.url}/api/dev/sign-in`, {
+  const signIn = await fetch(`${kiln.stack.url}/api/dev/sign-in`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: "ops@example.com" }),
   });
   const { access_token } = (await signIn.json()) as { access_token: string };
-  const response = await fetch(`${stack.url}/api/sandbox/settings`, {
+  const response = await fetch(`${kiln.stack.url}/api/sandbox/settings`, {
     method: "PUT",
     headers: { "content-type": "application/json", authorization: `Bearer ${access_token}` },
     body: JSON.stringify({ disabled }),
@@ -72,8 +42,8 @@ async function setKillSwitch(disabled: boolean) {
 
 describe("sandboxes in the browser", () => {
   it("runs Python with visible steps, logs and results", async () => {
-    const page = await browser.newPage();
-    await signIn(page, "python-sandbox@example.com");
+    const page = await kiln.browser.newPage();
+    await signIn(page, kiln.stack, "python-sandbox@example.com");
     await ask(page, "Write a Python script with pandas that charts monthly sales");
 
     const panel = page.getByTestId("sandbox-panel");
@@ -93,12 +63,12 @@ describe("sandboxes in the browser", () => {
     await expect.poll(() => table.getByRole("cell", { name: "Feb" }).isVisible()).toBe(true);
     expect(await page.getByTestId("sandbox-logs").textContent()).toContain("stdout Monthly sales");
 
-    await page.screenshot({ path: join(tmpdir(), "kiln-sandbox-python.png"), fullPage: true });
+    await page.screenshot({ path: screenshotPath("kiln-sandbox-python.png"), fullPage: true });
   });
 
   it("starts a Next.js app and shows it only once its port answers", async () => {
-    const page = await browser.newPage();
-    await signIn(page, "next-sandbox@example.com");
+    const page = await kiln.browser.newPage();
+    await signIn(page, kiln.stack, "next-sandbox@example.com");
     await ask(page, "Build a Next.js page with a tip of the day");
 
     const panel = page.getByTestId("sandbox-panel");
@@ -125,7 +95,7 @@ describe("sandboxes in the browser", () => {
     await expect
       .poll(() => page.getByTestId("sandbox-logs").textContent(), { timeout: 15_000 })
       .toContain("runtime GET / 200");
-    await page.screenshot({ path: join(tmpdir(), "kiln-sandbox-next.png"), fullPage: true });
+    await page.screenshot({ path: screenshotPath("kiln-sandbox-next.png"), fullPage: true });
 
     await panel.getByRole("button", { name: "Stop" }).click();
     await expect.poll(() => panel.getAttribute("data-phase")).toBe("stopped");
@@ -135,8 +105,8 @@ describe("sandboxes in the browser", () => {
   it("with E2B switched off, a React app still previews in the browser and the panel says why", async () => {
     await setKillSwitch(true);
     try {
-      const page = await browser.newPage();
-      await signIn(page, "switched-off@example.com");
+      const page = await kiln.browser.newPage();
+      await signIn(page, kiln.stack, "switched-off@example.com");
       await ask(page, "Build me a React counter");
 
       await page.getByRole("button", { name: "Run in sandbox" }).click();
@@ -156,7 +126,7 @@ describe("sandboxes in the browser", () => {
       await button.click();
       await expect.poll(() => button.textContent()).toMatch(/1/);
       await page.screenshot({
-        path: join(tmpdir(), "kiln-sandbox-switched-off.png"),
+        path: screenshotPath("kiln-sandbox-switched-off.png"),
         fullPage: true,
       });
     } finally {

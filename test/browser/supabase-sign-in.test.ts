@@ -4,22 +4,15 @@
  * checks against the project's JWKS, a token refresh before expiry that the
  * API accepts, and sign-out.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../../local/stack.ts";
 import {
   type SupabaseAuthSimulator,
   startSupabaseAuthSimulator,
 } from "../simulators/supabase-auth/server.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import { withBrowserStack } from "../support/browser-stack.ts";
 
 let auth: SupabaseAuthSimulator;
-let stack: Stack;
-let browser: BrowserContext;
 
 beforeAll(async () => {
   auth = await startSupabaseAuthSimulator();
@@ -28,20 +21,15 @@ beforeAll(async () => {
     method: "POST",
     body: JSON.stringify({ seconds: 100 }),
   });
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-supabase-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 1 },
-    vars: { SUPABASE_URL: auth.url, SUPABASE_ANON_KEY: "sb_publishable_local_simulator" },
-  });
-  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await auth?.close();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await auth?.close();
+const kiln = withBrowserStack({
+  name: "supabase",
+  simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 1 },
+  vars: () => ({ SUPABASE_URL: auth.url, SUPABASE_ANON_KEY: "sb_publishable_local_simulator" }),
 });
 
 function storedToken(page: Page) {
@@ -55,8 +43,8 @@ function storedToken(page: Page) {
 
 describe("sign-in with supabase-js", () => {
   it("signs in with a password, survives a token refresh, and signs out", async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.url);
+    const page = await kiln.browser.newPage();
+    await page.goto(kiln.stack.url);
     await page.getByLabel("Email").fill("sb-person@example.com");
     await page.getByLabel("Password").fill("correct horse battery staple");
     await page.getByRole("button", { name: "Sign in", exact: true }).click();

@@ -5,42 +5,17 @@
  * one invites the other as a viewer, who can read the team's conversation
  * but is told up front that they cannot send.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../../local/stack.ts";
-import { launchBrowser } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import { describe, expect, it } from "vitest";
+import { signIn, withBrowserStack } from "../support/browser-stack.ts";
 
-let stack: Stack;
-let ada: BrowserContext;
-let bo: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-teams-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 1 },
-  });
-  ada = await launchBrowser();
-  bo = await launchBrowser();
+const kiln = withBrowserStack({
+  name: "teams",
+  simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 1 },
+  browsers: 2,
 });
-
-afterAll(async () => {
-  await ada?.close();
-  await bo?.close();
-  await stack?.stop();
-});
-
-async function signIn(page: Page, email: string) {
-  await page.goto(stack.url);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
-}
+const ada = () => kiln.browsers[0] as BrowserContext;
+const bo = () => kiln.browsers[1] as BrowserContext;
 
 async function ask(page: Page, message: string): Promise<string> {
   await page.getByLabel("Message").fill(message);
@@ -55,7 +30,7 @@ async function ask(page: Page, message: string): Promise<string> {
 
 /** The titles in the conversation picker, after the saved list has been read again. */
 async function listedTitles(page: Page): Promise<string[]> {
-  await page.goto(stack.url);
+  await page.goto(kiln.stack.url);
   const picker = page.getByLabel("Conversation");
   await expect.poll(() => picker.getAttribute("aria-busy"), { timeout: 15_000 }).toBe("false");
   return picker.locator("option").allTextContents();
@@ -63,10 +38,10 @@ async function listedTitles(page: Page): Promise<string[]> {
 
 describe("two people in two teams", () => {
   it("cannot see each other's conversations", async () => {
-    const adaPage = await ada.newPage();
-    const boPage = await bo.newPage();
-    await signIn(adaPage, "ada@example.com");
-    await signIn(boPage, "bo@example.com");
+    const adaPage = await ada().newPage();
+    const boPage = await bo().newPage();
+    await signIn(adaPage, kiln.stack, "ada@example.com");
+    await signIn(boPage, kiln.stack, "bo@example.com");
 
     const adaConversation = await ask(adaPage, "Ada's secret counter");
     const boConversation = await ask(boPage, "Bo's private to-do list");
@@ -84,7 +59,7 @@ describe("two people in two teams", () => {
     expect(await listedTitles(boPage)).not.toContain("Ada's secret counter");
 
     // Bo opens Ada's conversation by its link: not found in Bo's team, nothing shown.
-    await boPage.goto(`${stack.url}/?c=${adaConversation}`);
+    await boPage.goto(`${kiln.stack.url}/?c=${adaConversation}`);
     await expect
       .poll(
         () =>
@@ -101,10 +76,10 @@ describe("two people in two teams", () => {
   });
 
   it("an invited viewer reads the team's conversation but cannot send", async () => {
-    const adaPage = await ada.newPage();
-    const boPage = await bo.newPage();
+    const adaPage = await ada().newPage();
+    const boPage = await bo().newPage();
 
-    await adaPage.goto(`${stack.url}/team`);
+    await adaPage.goto(`${kiln.stack.url}/team`);
     await adaPage.getByLabel("Email", { exact: true }).fill("bo@example.com");
     await adaPage.getByLabel("Role", { exact: true }).selectOption("viewer");
     await adaPage.getByRole("button", { name: "Invite" }).click();
@@ -112,7 +87,7 @@ describe("two people in two teams", () => {
       .poll(() => adaPage.getByText("bo@example.com as viewer").isVisible(), { timeout: 10_000 })
       .toBe(true);
 
-    await boPage.goto(`${stack.url}/team`);
+    await boPage.goto(`${kiln.stack.url}/team`);
     await boPage.getByRole("button", { name: "Accept" }).click();
     await expect
       .poll(() => boPage.getByText("Your role: viewer").isVisible(), { timeout: 15_000 })
@@ -141,7 +116,7 @@ describe("two people in two teams", () => {
         body: JSON.stringify({ message: "spend Ada's budget" }),
       });
       return { status: response.status, body: await response.text() };
-    }, stack.url);
+    }, kiln.stack.url);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatch(/viewer/i);
   });

@@ -5,37 +5,19 @@
  * and every figure has its chart. With KILN_SCREENSHOT_DIR=docs the
  * screenshot refreshes docs/usage-metrics.png.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DevSignInResponse } from "../../contract/api.ts";
-import { type Stack, startStack } from "../../local/stack.ts";
-import { launchBrowser, screenshotPath } from "../support/browser.ts";
-import { freePort } from "../support/ports.ts";
+import { screenshotPath } from "../support/browser.ts";
+import { withBrowserStack } from "../support/browser-stack.ts";
 
-let stack: Stack;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  stack = await startStack({
-    port: await freePort(),
-    stateDir: await mkdtemp(join(tmpdir(), "kiln-browser-metrics-")),
-    inMemoryDatabase: true,
-    simulatorDelays: { firstTokenDelayMs: 10, chunkDelayMs: 1 },
-  });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+const kiln = withBrowserStack({
+  name: "metrics",
+  simulatorDelays: { firstTokenDelayMs: 10, chunkDelayMs: 1 },
 });
 
 /** A request the way the SPA sends it; answers its status and its whole body (SSE included). */
 async function send(path: string, token: string, body: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
+  const response = await fetch(`${kiln.stack.url}${path}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -61,7 +43,7 @@ const CHARTS = [
 describe("team metrics on the usage page", () => {
   it("charts requests, errors by kind, latency, cache hits, tokens, cost and sandboxes", async () => {
     const email = "metrics@example.com";
-    const signIn = await fetch(`${stack.url}/api/dev/sign-in`, {
+    const signIn = await fetch(`${kiln.stack.url}/api/dev/sign-in`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email }),
@@ -79,8 +61,8 @@ describe("team metrics on the usage page", () => {
     });
     expect(run.text).toContain('"type":"ready"');
 
-    const page = await browser.newPage();
-    await page.goto(stack.url);
+    const page = await kiln.browser.newPage();
+    await page.goto(kiln.stack.url);
     await page.getByLabel("Email").fill(email);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByLabel("Message").isVisible(), { timeout: 15_000 }).toBe(true);
