@@ -138,6 +138,7 @@ export class Sandboxes {
       connection,
       limits,
       files,
+      traceparent: input.traceparent,
     });
     return { ok: true, value: run };
   }
@@ -150,6 +151,8 @@ export class Sandboxes {
     connection: E2bConnection;
     limits: SandboxLimits;
     files: SandboxFile[];
+    /** The caller's W3C `traceparent`: the run's spans join its trace. */
+    traceparent?: string | undefined;
   }): ReadableStream<Uint8Array> {
     const { sandboxId, template, connection, limits, files } = input;
     const { stream, emit, close } = sandboxEventStream();
