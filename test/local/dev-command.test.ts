@@ -65,6 +65,7 @@ function isUnder(pid: number, folder: string): boolean {
 describe("npm run dev", () => {
   it("prints one URL that serves the app, the API and the preview runtime", async () => {
     const port = await freePort();
+    const stateDir = await mkdtemp(join(tmpdir(), "kiln-dev-"));
     dev = spawn("npm", ["run", "dev", "--silent"], {
       cwd: projectRoot,
       env: {
@@ -74,7 +75,7 @@ describe("npm run dev", () => {
         PORT: String(port),
         KILN_SIMULATOR_PORT: String(await freePort()),
         KILN_E2B_SIMULATOR_PORT: String(await freePort()),
-        KILN_STATE_DIR: await mkdtemp(join(tmpdir(), "kiln-dev-")),
+        KILN_STATE_DIR: stateDir,
       },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
@@ -84,7 +85,8 @@ describe("npm run dev", () => {
     expect(url).toBe(`http://localhost:${port}`);
     // dev.ts starts the SPA watcher just before printing the URL, so this is
     // still the first build's index.html; the watcher's rebuild replaces it.
-    const indexHtml = join(projectRoot, "dist/client/index.html");
+    // Dev builds into its own folder, so `npm run build` (dist/) can run beside it.
+    const indexHtml = join(stateDir, "client", "index.html");
     const firstBuildMtimeMs = (await stat(indexHtml)).mtimeMs;
 
     const health = await fetch(`${url}/api/health`);
