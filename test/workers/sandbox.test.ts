@@ -57,6 +57,28 @@ describe("a web app in a sandbox", () => {
     expect(events[firstUrl]?.type).toBe("ready");
   });
 
+  it("takes a real app's worth of files (far over the small-JSON routes' 64 KiB), not a 413", async () => {
+    const session = await signIn();
+    // 24 files of 30,000 characters: 720 KB, inside the 1,000,000-character sandbox limit.
+    const files = Array.from({ length: 24 }, (_, index) => ({
+      path: `src/part${index}.js`,
+      content: `export const part${index} = ${JSON.stringify("x".repeat(30_000))};\n`,
+    }));
+    const events = await runSandbox(session.access_token, {
+      ...REACT_APP,
+      files: [...REACT_APP.files, ...files],
+    });
+    expect(last(events, "ready")?.sandbox.status).toBe("ready");
+
+    // The small sandbox routes keep a small cap.
+    const sandboxId = last(events, "ready")?.sandbox.id ?? "";
+    const keepAlive = await api(`/api/sandbox/${sandboxId}/keep-alive`, {
+      token: session.access_token,
+      body: { padding: "x".repeat(64 * 1024) },
+    });
+    expect(keepAlive.status).toBe(413);
+  });
+
   it("runs a Next.js app from its page alone (the template adds package.json)", async () => {
     const session = await signIn();
     const events = await runSandbox(session.access_token, NEXT_APP);

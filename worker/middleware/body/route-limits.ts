@@ -1,7 +1,7 @@
 /**
  * Body size limits per route, all enforced on the bytes actually read (see
  * `limitBody`). `/api/chat` carries a message and its attachments and keeps
- * the app-wide 4 MiB; everything else is small JSON and gets a far smaller
+ * the app-wide 4 MiB, `POST /api/sandbox` the files to run; everything else is small JSON and gets a far smaller
  * cap, so no route accepts more than it can use. The first matching prefix
  * wins; a route with no entry keeps the app-wide limit.
  */
@@ -17,6 +17,10 @@ export const ROUTE_BODY_LIMITS: [prefix: string, maxBytes: number][] = [
   // A selection of code: up to 200,000 characters, 4 bytes each at worst, plus JSON.
   ["/api/context", 900 * KIB],
   ["/api/dev/", 4 * KIB],
+  // Keep-alive, stop, recreate and the settings are small JSON...
+  ["/api/sandbox/", 16 * KIB],
+  // ...a new sandbox carries its files (up to 1,000,000 characters): the app-wide 4 MiB.
+  ["/api/sandbox", 4 * KIB * KIB],
   ["/api/limits", 16 * KIB],
   ["/api/ops/prices", 256 * KIB],
   ["/api/ops/", 64 * KIB],
