@@ -13,6 +13,7 @@
  * after KILN_DB_CONNECT_TIMEOUT_SECONDS (10 by default) instead of hanging
  * the deploy job.
  */
+import postgres from "postgres";
 import { migrate } from "../local/migrate.ts";
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
@@ -31,6 +32,18 @@ if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) {
     "db:migrate: KILN_DB_CONNECT_TIMEOUT_SECONDS must be a positive number of seconds.",
   );
   process.exit(2);
+}
+
+// Something that answers but is not Postgres (a proxy, an HTTP server) can
+// leave postgres.js waiting past its connect timeout: a first query must
+// answer within the same time, or the run fails here.
+if (!(await answersInTime(databaseUrl, connectTimeoutSeconds))) {
+  console.error(
+    `db:migrate: failed: no answer from the database at ${hostOf(databaseUrl)} within ${connectTimeoutSeconds} s ` +
+      "(check the host, the port and that this runner may reach it; " +
+      "KILN_DB_CONNECT_TIMEOUT_SECONDS sets the wait)",
+  );
+  process.exit(1);
 }
 
 try {
@@ -55,6 +68,30 @@ try {
       : `db:migrate: failed (database at ${target}): ${redacted(error, databaseUrl)}`,
   );
   process.exitCode = 1;
+}
+
+/** True when `select 1` answers in time; a refusal or error also answers (migrate reports it). */
+async function answersInTime(url: string, seconds: number): Promise<boolean> {
+  let sql: postgres.Sql;
+  try {
+    sql = postgres(url, { max: 1, connect_timeout: seconds, onnotice: () => {} });
+  } catch {
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    sql`select 1`.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), seconds * 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  // Not awaited: on a connection stuck like this, end() itself may never settle.
+  void sql.end({ timeout: 0 }).catch(() => {});
+  return answered;
 }
 
 function hostOf(url: string): string {

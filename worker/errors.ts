@@ -9,6 +9,7 @@ import type { LimitDetails } from "../contract/limits.ts";
 export type ApiErrorCode =
   | "invalid_json"
   | "unsupported_media_type"
+  | "provider_not_configured"
   | "invalid_body"
   | "payload_too_large"
   | "rate_limited"

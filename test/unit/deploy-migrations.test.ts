@@ -134,4 +134,28 @@ describe("deploy migrations", { timeout: 60_000 }, () => {
       await new Promise((resolve) => silent.close(resolve));
     }
   });
+
+  it("gives up on a server that answers something other than Postgres", async () => {
+    // A proxy or an HTTP server on the port: bytes back, then a close.
+    const sockets: Socket[] = [];
+    const http = createServer((socket) => {
+      sockets.push(socket);
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const { port } = http.address() as { port: number };
+
+    try {
+      const result = await runCli(`postgres://kiln:secret-password@127.0.0.1:${port}/kiln`, {
+        KILN_DB_CONNECT_TIMEOUT_SECONDS: "2",
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`db:migrate: failed`);
+      expect(result.stderr).toContain(`127.0.0.1:${port}`);
+      expect(`${result.stdout}${result.stderr}`).not.toContain("secret-password");
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
 });

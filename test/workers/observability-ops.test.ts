@@ -274,6 +274,21 @@ describe("incident switches", () => {
     expect(meta?.type === "meta" && meta.provider).toBe("simulator-anthropic");
     expect(forced.at(-1)?.event.type).toBe("done");
 
+    // A fallback to a provider with no key here would fail every answer: refused, and nothing changes.
+    const unconfigured = await api("/api/ops/switches", {
+      token: operator.access_token,
+      method: "PUT",
+      body: { forcedFallback: { provider: "openai", model: "gpt-4.1-mini" } },
+    });
+    expect(unconfigured.status).toBe(400);
+    const refusal = await readError(unconfigured);
+    expect(refusal.code).toBe("provider_not_configured");
+    expect(refusal.hint).toContain("simulator-anthropic");
+    const unchanged = await api("/api/ops/switches", { token: operator.access_token });
+    expect(await unchanged.json()).toMatchObject({
+      forcedFallback: { provider: "simulator-anthropic", model: "kiln-fallback-model" },
+    });
+
     // "Sandboxes off" is the sandbox module's own kill switch.
     await api("/api/ops/switches", {
       token: operator.access_token,

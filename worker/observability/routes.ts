@@ -9,9 +9,12 @@ import {
   type OpsObservabilityResponse,
   type TeamMetricsResponse,
 } from "../../contract/observability.ts";
+import { PROVIDER_IDS } from "../../contract/routing.ts";
 import { platformMetrics } from "../../durable-objects/observability/platform-metrics.ts";
+import { providerEndpoint } from "../../durable-objects/routing.ts";
 import { resolveActiveTeam } from "../db/active-team.ts";
-import type { AppBindings } from "../env.ts";
+import type { AppBindings, Env } from "../env.ts";
+import { ApiError } from "../errors.ts";
 import { requirePlatformOperator } from "../middleware/auth/index.ts";
 import { parseJsonBody } from "../middleware/body/parse.ts";
 import { allow } from "../routes/access.ts";
@@ -44,6 +47,7 @@ export const observabilityRoutes = new Hono<AppBindings>()
   )
   .put("/ops/switches", allow("PUT /api/ops/switches"), async (c) => {
     const update = await parseJsonBody(c, incidentSwitchesUpdateSchema);
+    if (update.forcedFallback) refuseUnconfigured(c.env, update.forcedFallback.provider);
     await updateIncidentSwitches({
       kv: c.env.KILN_KV,
       update,
@@ -52,3 +56,18 @@ export const observabilityRoutes = new Hono<AppBindings>()
     });
     return c.json(await readSwitchesForOperators(c.env.KILN_KV));
   });
+
+/**
+ * A forced fallback to a provider with no key (or URL) in this environment
+ * would turn every answer into a 503: refuse it and name the ones that work.
+ */
+function refuseUnconfigured(env: Env, provider: (typeof PROVIDER_IDS)[number]) {
+  if (providerEndpoint(env, provider)) return;
+  const configured = PROVIDER_IDS.filter((id) => providerEndpoint(env, id) !== null);
+  throw new ApiError({
+    status: 400,
+    code: "provider_not_configured",
+    message: `${provider} has no key or URL in this environment, so it cannot take every answer.`,
+    hint: `Force one of the configured providers: ${configured.join(", ") || "none"}; or set ${provider}'s key first.`,
+  });
+}
