@@ -1,14 +1,17 @@
 /**
  * `npm run check:secrets` (also part of `npm run lint` and CI): fails when a
- * key-shaped string is in a file git would commit. Prints where and which
+ * key-shaped string is in a file git would commit, or in any version of a
+ * file in the history of HEAD. Prints where and which
  * kind, never the key itself; see scripts/secret-scan/scan.ts for the
  * allow-list.
  */
 import { fileURLToPath } from "node:url";
-import { ALLOW_FILE, scanRepository } from "./secret-scan/scan.ts";
+import { ALLOW_FILE, scanHistory, scanRepository } from "./secret-scan/scan.ts";
 
 const root = process.argv[2] ?? fileURLToPath(new URL("..", import.meta.url));
-const findings = await scanRepository(root);
+// The files as they are, and every earlier version of them: a key deleted in
+// a later commit is still in the repository.
+const findings = [...(await scanRepository(root)), ...(await scanHistory(root))];
 
 if (findings.length === 0) {
   console.log("secret scan: no key-shaped strings found");

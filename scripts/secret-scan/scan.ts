@@ -6,7 +6,7 @@
  *   fingerprint 3f2a9c0d11e4b7a2   # documented sample key in docs/x.md
  *   path test/fixtures/keys/       # a folder or file of deliberate fixtures
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -35,6 +35,69 @@ export async function scanRepository(root: string): Promise<Finding[]> {
     findings.push(...(await scanFile({ root, path, allowedFingerprints: allow.fingerprints })));
   }
   return findings;
+}
+
+/**
+ * Scans every version of every file in the history of HEAD: a key committed
+ * and deleted in the next commit is still in the repository. Each distinct
+ * blob is read once (`git cat-file --batch`); a finding names the path it
+ * had and its blob id (`git log --all --find-object=<blob>` finds the commits).
+ */
+export async function scanHistory(root: string): Promise<Finding[]> {
+  const allow = await readAllowList(root);
+  const head = await run("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).catch(
+    () => undefined,
+  );
+  if (!head) return []; // No commit yet: the files are all there is.
+  const { stdout: objects } = await run("git", ["rev-list", "--objects", "HEAD"], {
+    cwd: root,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const pathOfBlob = new Map<string, string>();
+  for (const line of objects.split("\n")) {
+    const space = line.indexOf(" ");
+    if (space === -1) continue;
+    const path = line.slice(space + 1);
+    if (allow.paths.some((allowed) => path === allowed || path.startsWith(allowed))) continue;
+    pathOfBlob.set(line.slice(0, space), path);
+  }
+  const findings: Finding[] = [];
+  for await (const { id, type, content } of readObjects(root, [...pathOfBlob.keys()])) {
+    if (type !== "blob") continue;
+    const path = pathOfBlob.get(id) ?? id;
+    const text = printable(new TextDecoder(encodingOf(content)).decode(content));
+    for (const finding of scanText({ path, text, allowedFingerprints: allow.fingerprints })) {
+      findings.push({ ...finding, path: `${path} (history, blob ${id.slice(0, 12)})` });
+    }
+  }
+  return findings;
+}
+
+/** Object contents from one `git cat-file --batch` process, in the order asked. */
+async function* readObjects(
+  root: string,
+  ids: string[],
+): AsyncGenerator<{ id: string; type: string; content: Uint8Array }> {
+  if (ids.length === 0) return;
+  const child = spawn("git", ["cat-file", "--batch"], { cwd: root });
+  const chunks: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+  child.stdin.end(`${ids.join("\n")}\n`);
+  if ((await exited) !== 0) throw new Error("git cat-file --batch failed");
+  const output = Buffer.concat(chunks);
+  let offset = 0;
+  while (offset < output.length) {
+    const headerEnd = output.indexOf(0x0a, offset);
+    const [id = "", type = "", size = "0"] = output
+      .subarray(offset, headerEnd)
+      .toString()
+      .split(" ");
+    const start = headerEnd + 1;
+    const end = start + Number(size);
+    yield { id, type, content: output.subarray(start, end) };
+    offset = end + 1;
+  }
 }
 
 /**

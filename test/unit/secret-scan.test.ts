@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { projectRoot } from "../../local/stack.ts";
 import { fingerprintOf, INLINE_ALLOW_MARKER, scanText } from "../../scripts/secret-scan/rules.ts";
-import { scanFile, scanRepository } from "../../scripts/secret-scan/scan.ts";
+import { scanFile, scanHistory, scanRepository } from "../../scripts/secret-scan/scan.ts";
 
 const run = promisify(execFile);
 
@@ -323,5 +323,43 @@ describe("secret scan of a repository", () => {
     );
     const passed = await run(tsx, [script, scratch]);
     expect(passed.stdout).toContain("no key-shaped strings found");
+  });
+
+  it("finds a key committed and deleted in the next commit: it is still in the history", async () => {
+    scratch = await mkdtemp(join(tmpdir(), "kiln-secret-history-"));
+    const git = (...args: string[]) =>
+      run("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+        cwd: scratch,
+      });
+    await git("init", "-q");
+    const key = `sk-ant-api03-${randomFrom(ALPHANUMERIC, 90)}`;
+    await writeFile(join(scratch, "config.ts"), `export const key = "${key}";\n`);
+    await git("add", ".");
+    await git("commit", "-q", "-m", "add a key");
+    await writeFile(join(scratch, "config.ts"), "export const key = process.env.KEY;\n");
+    await git("commit", "-q", "-am", "remove it again");
+
+    expect(await scanRepository(scratch)).toEqual([]);
+    const inHistory = await scanHistory(scratch);
+    expect(inHistory.map((finding) => finding.rule)).toHaveLength(1);
+    expect(inHistory[0]?.description).toContain("Anthropic API key");
+    expect(inHistory[0]?.path).toMatch(/^config\.ts \(history, blob [0-9a-f]{12}\)$/);
+    expect(JSON.stringify(inHistory)).not.toContain(key);
+
+    const script = join(projectRoot, "scripts", "check-secrets.ts");
+    const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
+    const failed = await run(tsx, [script, scratch]).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain("config.ts (history");
+  });
+
+  it("finds nothing in this repository's history", async () => {
+    const findings = await scanHistory(projectRoot);
+    expect(findings.map((finding) => `${finding.path}:${finding.line} ${finding.rule}`)).toEqual(
+      [],
+    );
   });
 });
