@@ -27,6 +27,8 @@ export const limitDetailsSchema = z.object({
   limit: z.number(),
   /** Never below 0. */
   remaining: z.number(),
+  /** What is used so far, when it can exceed the limit (a budget lowered below the month's spend). */
+  used: z.number().optional(),
   unit: z.enum(["requests", "tokens", "micro_usd", "generations", "sandboxes"]),
   /** Window length, e.g. 60 for a per-minute limit; absent for concurrency caps. */
   windowSeconds: z.number().optional(),

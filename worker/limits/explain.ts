@@ -28,7 +28,7 @@ export function describeLimit(details: LimitDetails): { message: string; hint: s
   const figure = (value: number) =>
     details.unit === "micro_usd" ? formatMicroUsd(value) : value.toLocaleString("en-US");
   const window = details.windowSeconds ? ` per ${details.windowSeconds} s` : "";
-  const used = Math.max(0, details.limit - details.remaining);
+  const used = details.used ?? Math.max(0, details.limit - details.remaining);
   const resets = `${details.resetAt.slice(11, 19)} UTC, in ${humanSeconds(details.retryAfterSeconds)}`;
 
   const message =

@@ -65,6 +65,20 @@ describe("describeLimit", () => {
     expect(hint).toContain("ask a team admin to raise the budget");
   });
 
+  it("says what was really spent when a budget was lowered below the month's spend", () => {
+    const { message } = describeLimit({
+      scope: "team",
+      name: "dollars_per_month",
+      limit: 1_000,
+      remaining: 0,
+      used: 34_000,
+      unit: "micro_usd",
+      resetAt: "2027-01-01T00:00:00.000Z",
+      retryAfterSeconds: 86_400,
+    });
+    expect(message).toContain("Your team has used $0.03 of $0.001 this month's budget");
+  });
+
   it.each([
     [0, "$0.00"],
     [1, "$0.000001"],
