@@ -75,6 +75,23 @@ describe("limits through the API", () => {
     expect(lines[1]).toContain(`kiln-simulated,${session.user.id},${session.user.email}`);
   });
 
+  it("answers a usage range that is not made of real days with 400 and an example", async () => {
+    const { access_token: token } = await signIn();
+    for (const query of [
+      "from=2026-02-30",
+      "from=2026-13-01",
+      "to=yesterday",
+      "from=2026-12-05&to=2026-12-01",
+    ]) {
+      const response = await api(`/api/usage?${query}`, { token });
+      expect(response.status).toBe(400);
+      const error = await readError(response);
+      expect(error.code).toBe("invalid_body");
+      expect(error.hint).toContain("?from=");
+    }
+    expect((await api("/api/usage?from=2024-02-29&to=2024-03-01", { token })).status).toBe(200);
+  });
+
   it("refuses overrides above the plan's ceiling with a stable code", async () => {
     const session = await signIn();
     const response = await api("/api/limits", {

@@ -23,7 +23,8 @@ import { parseJsonBody } from "../middleware/body/parse.ts";
 import { allow } from "./access.ts";
 
 const MAX_DAYS = 366;
-const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** A real calendar day: 2026-02-30 is not one. */
+const daySchema = z.iso.date();
 const webhookSchema = z.object({ url: z.url().startsWith("https://").max(500).nullable() });
 
 export function isTeamAdmin(team: TeamView): boolean {
