@@ -3,7 +3,8 @@
  * in two separate browsers. Each sees their own conversation after a
  * reload and never the other's, not in the list and not by its link. Then
  * one invites the other as a viewer, who can read the team's conversation
- * but is told up front that they cannot send.
+ * but is told up front that they cannot send, and inviting Bo again is
+ * refused on the page.
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -119,5 +120,17 @@ describe("two people in two teams", () => {
     }, kiln.stack.url);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatch(/viewer/i);
+
+    // Inviting Bo again is refused on the page, with what to do instead.
+    await adaPage.goto(`${kiln.stack.url}/team`);
+    await adaPage.getByLabel("Email", { exact: true }).fill("bo@example.com");
+    await adaPage.getByRole("button", { name: "Invite" }).click();
+    await expect
+      .poll(() => adaPage.getByText(/already a member of this team/i).isVisible(), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    expect(await adaPage.getByText(/change their role/i).isVisible()).toBe(true);
+    expect(await adaPage.getByLabel("Email", { exact: true }).inputValue()).toBe("bo@example.com");
   });
 });
