@@ -92,6 +92,7 @@ export type BreakerView = {
   state: "closed" | "open" | "half_open";
   calls: number;
   failures: number;
+  /** When a refusing breaker next lets a trial through; null while calls go through. */
   reopensAt: string | null;
 };
 

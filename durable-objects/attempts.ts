@@ -36,6 +36,8 @@ export type OpenedAnswer = {
   rest: AsyncIterator<ProviderEvent>;
   attempts: AttemptRecord[];
   fallbackUsed: boolean;
+  /** The half-open trial this answer holds (Breakers.admit), for the settle step. */
+  breakerTrial: number | null;
 };
 
 export type FailedAnswer = {
@@ -76,7 +78,8 @@ export async function openAnswer(options: AttemptOptions): Promise<OpenedAnswer 
       skip("not_configured");
       continue;
     }
-    if (!options.breakers.admit(target.provider)) {
+    let admission = options.breakers.admit(target.provider);
+    if (!admission.allowed) {
       skip("breaker_open");
       breakerSkips += 1;
       continue;
@@ -86,12 +89,17 @@ export async function openAnswer(options: AttemptOptions): Promise<OpenedAnswer 
       const attempt = await tryTarget({ target, provider, options });
       if (attempt.kind === "opened") {
         attempts.push({ provider: target.provider, model: target.model, outcome: "ok" });
-        return { ...attempt, attempts, fallbackUsed: index > 0 };
+        return { ...attempt, attempts, fallbackUsed: index > 0, breakerTrial: admission.trial };
       }
 
       const error = attempt.error;
       attempts.push({ provider: target.provider, model: target.model, outcome: error.kind });
-      if (error.countsAsProviderFault) options.breakers.record(target.provider, false);
+      if (error.countsAsProviderFault) {
+        options.breakers.record(target.provider, false);
+      } else if (admission.trial !== null) {
+        // Stopped, or refused as invalid: nothing learnt, so the next call is the trial.
+        options.breakers.release(target.provider, admission.trial);
+      }
       lastError = error;
 
       if (options.signal.aborted || error.kind === "aborted") {
@@ -106,7 +114,8 @@ export async function openAnswer(options: AttemptOptions): Promise<OpenedAnswer 
       const wait = retryDelay({ attempt: retry, requestedMs: error.retryAfterMs });
       if (wait === null) break;
       await sleep(wait, options.signal);
-      if (!options.breakers.admit(target.provider)) break;
+      admission = options.breakers.admit(target.provider);
+      if (!admission.allowed) break;
     }
   }
 
@@ -131,7 +140,8 @@ async function tryTarget(context: {
   provider: ChatProvider;
   options: AttemptOptions;
 }): Promise<
-  Omit<OpenedAnswer, "attempts" | "fallbackUsed"> | { kind: "error"; error: ProviderError }
+  | Omit<OpenedAnswer, "attempts" | "fallbackUsed" | "breakerTrial">
+  | { kind: "error"; error: ProviderError }
 > {
   const { target, provider, options } = context;
 

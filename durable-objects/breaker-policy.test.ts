@@ -5,6 +5,8 @@ import {
   type BreakerRecord,
   closedBreaker,
   recordResult,
+  releaseTrial,
+  reopensAt,
 } from "./breaker-policy.ts";
 
 function run(record: BreakerRecord, results: boolean[], at: number): BreakerRecord {
@@ -53,6 +55,29 @@ describe("circuit breaker transitions (fake clock)", () => {
     expect(reopened.state).toBe("open");
     expect(admit(reopened, BREAKER_POLICY.cooldownMs * 2).allowed).toBe(false);
     expect(admit(reopened, BREAKER_POLICY.cooldownMs * 2 + 10).allowed).toBe(true);
+  });
+
+  it("takes back a released trial, so the next call is the trial", () => {
+    const opened = run(closedBreaker(0), [false, false, false, false, false], 0);
+    const claimedAt = BREAKER_POLICY.cooldownMs;
+    const trial = admit(opened, claimedAt).record;
+    expect(reopensAt(trial)).toBe(claimedAt + BREAKER_POLICY.cooldownMs);
+
+    const released = releaseTrial(trial, claimedAt);
+    expect(released).toMatchObject({ state: "half_open", trialStartedAt: null });
+    expect(reopensAt(released)).toBeNull();
+    const next = admit(released, claimedAt + 1);
+    expect(next).toMatchObject({ allowed: true, record: { trialStartedAt: claimedAt + 1 } });
+    expect(admit(next.record, claimedAt + 2).allowed).toBe(false);
+  });
+
+  it("releases only the trial it was given, never a later one or a settled breaker", () => {
+    const opened = run(closedBreaker(0), [false, false, false, false, false], 0);
+    const trial = admit(opened, BREAKER_POLICY.cooldownMs).record;
+    expect(releaseTrial(trial, BREAKER_POLICY.cooldownMs - 1)).toBe(trial);
+    const closed = recordResult(trial, { success: true, now: BREAKER_POLICY.cooldownMs + 1 });
+    expect(releaseTrial(closed, BREAKER_POLICY.cooldownMs)).toBe(closed);
+    expect(releaseTrial(opened, BREAKER_POLICY.cooldownMs)).toBe(opened);
   });
 
   it("gives a stale trial (never reported) a second chance after another cooldown", () => {

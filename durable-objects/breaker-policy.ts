@@ -4,6 +4,9 @@
  * a window, at least MIN_CALLS calls were made and the failure rate reached
  * FAILURE_RATE; it stays open for COOLDOWN_MS, then lets one trial call
  * through (half-open); the trial's success closes it, its failure reopens it.
+ * A trial that ends telling nothing about the provider (the user stopped it,
+ * the client went away, the request was refused as invalid) gives the trial
+ * back, so the next call is the trial instead of waiting another cooldown.
  */
 
 export const BREAKER_POLICY = {
@@ -64,6 +67,17 @@ export function admit(
   return { allowed: false, record };
 }
 
+/**
+ * Gives back the half-open trial claimed at `trialStartedAt`. Only that
+ * claim's own trial: a call admitted earlier, or a trial already settled or
+ * given up as stale and claimed again, leaves the record as it is.
+ */
+export function releaseTrial(record: BreakerRecord, trialStartedAt: number): BreakerRecord {
+  return record.state === "half_open" && record.trialStartedAt === trialStartedAt
+    ? { ...record, trialStartedAt: null }
+    : record;
+}
+
 /** Records how a call ended. */
 export function recordResult(
   record: BreakerRecord,
@@ -91,12 +105,21 @@ export function recordResult(
   return tripped ? { ...next, state: "open", openedAt: now } : next;
 }
 
-/** When an open breaker will let a trial through, for a Retry-After. */
+/**
+ * When a breaker that refuses calls will next let a trial through, for a
+ * Retry-After and the ops view: an open one at the end of its cooldown, a
+ * half-open one whose trial is running when that trial would count as stale.
+ * Null when calls go through now (closed, or half-open with the trial free).
+ */
 export function reopensAt(
   record: BreakerRecord,
   policy: BreakerPolicy = BREAKER_POLICY,
 ): number | null {
-  return record.state === "closed" || record.openedAt === null
-    ? null
-    : record.openedAt + policy.cooldownMs;
+  if (record.state === "open") {
+    return record.openedAt === null ? null : record.openedAt + policy.cooldownMs;
+  }
+  if (record.state === "half_open" && record.trialStartedAt !== null) {
+    return record.trialStartedAt + policy.cooldownMs;
+  }
+  return null;
 }

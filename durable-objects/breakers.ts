@@ -11,6 +11,7 @@ import {
   type BreakerState,
   closedBreaker,
   recordResult,
+  releaseTrial,
   reopensAt,
 } from "./breaker-policy.ts";
 
@@ -34,6 +35,15 @@ type BreakerRow = {
   failures: number;
   opened_at: number | null;
   trial_started_at: number | null;
+};
+
+export type BreakerAdmission = {
+  allowed: boolean;
+  /**
+   * Set when this call claimed the half-open trial: the call must report
+   * its result (record) or give the trial back (release) with this value.
+   */
+  trial: number | null;
 };
 
 export class Breakers {
@@ -60,11 +70,18 @@ export class Breakers {
   }
 
   /** Whether a call may go to `provider` now (claims the half-open trial when it may). */
-  admit(provider: string): boolean {
+  admit(provider: string): BreakerAdmission {
     const before = this.#load(provider);
     const { allowed, record } = admit(before, this.#clock());
     this.#store(provider, before, record);
-    return allowed;
+    const claimedTrial = allowed && record.state === "half_open";
+    return { allowed, trial: claimedTrial ? record.trialStartedAt : null };
+  }
+
+  /** Gives back a trial whose call ended neither as a success nor as a provider failure. */
+  release(provider: string, trial: number): void {
+    const before = this.#load(provider);
+    this.#store(provider, before, releaseTrial(before, trial));
   }
 
   record(provider: string, success: boolean): void {

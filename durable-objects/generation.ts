@@ -36,6 +36,8 @@ export type GenerationOutcome = {
   abortReason: AbortReason | null;
   /** The target that served, or null when none answered. */
   provider: string | null;
+  /** The half-open trial the serving target holds: given back when the answer is stopped. */
+  breakerTrial: number | null;
   model: string | null;
   attempts: AttemptRecord[];
   fallbackUsed: boolean;
@@ -162,6 +164,7 @@ export class LiveAnswer {
     const outcome: GenerationOutcome = {
       ...this.#blankOutcome(opened.attempts),
       provider: opened.target.provider,
+      breakerTrial: opened.breakerTrial,
       model: opened.target.model,
       fallbackUsed: opened.fallbackUsed,
     };
@@ -287,6 +290,7 @@ export class LiveAnswer {
       error: null,
       abortReason: null,
       provider: null,
+      breakerTrial: null,
       model: null,
       attempts,
       fallbackUsed: false,

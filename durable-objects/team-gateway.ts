@@ -489,6 +489,9 @@ export class TeamGateway extends DurableObject<Env> {
     if (outcome.provider && outcome.status !== "aborted") {
       const failed = outcome.error?.countsAsProviderFault ?? false;
       this.#breakers.record(outcome.provider, !failed);
+    } else if (outcome.provider && outcome.breakerTrial !== null) {
+      // A stopped answer is neither a success nor a failure: give the trial back.
+      this.#breakers.release(outcome.provider, outcome.breakerTrial);
     }
     if (outcome.failedBeforeFirstByte && outcome.error) {
       const allOpen =
@@ -576,6 +579,7 @@ export class TeamGateway extends DurableObject<Env> {
       error: null,
       abortReason: null,
       provider: first?.provider ?? "cache",
+      breakerTrial: null,
       model,
       fallbackUsed: false,
       attempts: [],

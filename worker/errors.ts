@@ -38,6 +38,7 @@ export type ApiErrorCode =
   | "team_not_found"
   | "invitation_not_found"
   | "last_owner"
+  | "already_a_member"
   | "sandbox_not_found"
   | "sandbox_expired"
   | "sandbox_not_running"

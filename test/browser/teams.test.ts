@@ -3,7 +3,8 @@
  * in two separate browsers. Each sees their own conversation after a
  * reload and never the other's, not in the list and not by its link. Then
  * one invites the other as a viewer, who can read the team's conversation
- * but is told up front that they cannot send.
+ * but is told up front that they cannot send, and inviting Bo again is
+ * refused on the page.
  */
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -119,5 +120,21 @@ describe("two people in two teams", () => {
     }, kiln.stack.url);
     expect(refused.status).toBe(403);
     expect(refused.body).toMatch(/viewer/i);
+
+    // Inviting Bo again is refused on the page, with what to do instead.
+    await adaPage.goto(`${kiln.stack.url}/team`);
+    await adaPage.getByLabel("Email", { exact: true }).fill("bo@example.com");
+    // The page reloads the member list after the refusal: the error must outlive that.
+    const reloaded = adaPage.waitForResponse(
+      (response) => response.url().endsWith("/api/team/members") && response.ok(),
+    );
+    await adaPage.getByRole("button", { name: "Invite" }).click();
+    await (await reloaded).finished();
+    await adaPage.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
+    expect(await adaPage.getByText(/already a member of this team/i).isVisible()).toBe(true);
+    expect(await adaPage.getByText(/change their role/i).isVisible()).toBe(true);
+    expect(await adaPage.getByLabel("Email", { exact: true }).inputValue()).toBe("bo@example.com");
   });
 });

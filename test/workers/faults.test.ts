@@ -4,7 +4,9 @@
  * how many upstream calls were made, which target served, the breaker state
  * and the recorded usage.
  */
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { BREAKER_POLICY } from "../../durable-objects/breaker-policy.ts";
 import { joinedText } from "../support/sse.ts";
 import {
   breakerOf,
@@ -20,7 +22,7 @@ import {
   TWO_TARGETS,
   target,
 } from "./gateway-helpers.ts";
-import { readError, signIn } from "./helpers.ts";
+import { BASE, readError, signIn } from "./helpers.ts";
 
 beforeEach(async () => {
   await setRouting(TWO_TARGETS);
@@ -198,6 +200,62 @@ describe("circuit breakers", () => {
     expect(error.code).toBe("provider_unavailable");
     expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect((await simCalls(tag)).length).toBe(before);
+  });
+});
+
+describe("a stopped half-open trial", () => {
+  it("gives the trial back: the next request is the trial and closes the breaker", async () => {
+    await setRouting([target("simulator-openai", { retries: 0 }), target("simulator-anthropic")]);
+    const session = await signIn();
+    const failing = `a counter ${marker({ fault: "server-error", on: "openai", tag: newTag() })}`;
+    for (let turn = 0; turn < BREAKER_POLICY.minCalls; turn += 1) {
+      await readChatEvents(await chat(session.access_token, failing));
+    }
+    expect((await breakerOf(session.team_id, "simulator-openai"))?.state).toBe("open");
+
+    // The cooldown passes (the breaker's clock is the object's; move its opening back).
+    const gateway = env.TEAM_GATEWAY.get(env.TEAM_GATEWAY.idFromName(session.team_id));
+    await runInDurableObject(gateway, (_, state) => {
+      state.storage.sql.exec(
+        "update provider_breakers set opened_at = opened_at - ? where provider = ?",
+        BREAKER_POLICY.cooldownMs,
+        "simulator-openai",
+      );
+    });
+
+    // The trial starts streaming, and the user stops it.
+    const key = crypto.randomUUID();
+    const slow = await chat(
+      session.access_token,
+      `a counter ${marker({ "chunk-ms": 40, tag: newTag() })}`,
+      { "idempotency-key": key },
+    );
+    expect(slow.headers.get("content-type")).toContain("text/event-stream");
+    const reader = slow.body?.getReader();
+    await reader?.read();
+    const stop = await SELF.fetch(`${BASE}/api/chat/stop`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session.access_token}`, "idempotency-key": key },
+    });
+    expect(await stop.json()).toEqual({ stopped: true });
+    while (!(await reader?.read())?.done) {}
+    const stopped = await savedAnswer(
+      session.access_token,
+      slow.headers.get("x-conversation-id") ?? "",
+    );
+    expect(stopped).toMatchObject({ status: "aborted", provider: "simulator-openai" });
+
+    // Neither a success nor a failure: half-open with the trial free, nothing to wait for.
+    expect(await breakerOf(session.team_id, "simulator-openai")).toMatchObject({
+      state: "half_open",
+      reopensAt: null,
+    });
+    const tag = newTag();
+    const next = await readChatEvents(
+      await chat(session.access_token, `a counter ${marker({ tag })}`),
+    );
+    expect(metaOf(next)).toMatchObject({ provider: "simulator-openai", fallbackUsed: false });
+    expect((await breakerOf(session.team_id, "simulator-openai"))?.state).toBe("closed");
   });
 });
 

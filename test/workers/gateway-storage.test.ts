@@ -44,16 +44,43 @@ describe("breakers in SQLite (fake clock)", () => {
       const make = () => new Breakers(state.storage.sql, { clock: () => now, teamId: () => "t" });
       const breakers = make();
       for (let call = 0; call < BREAKER_POLICY.minCalls; call += 1) breakers.record("p", false);
-      expect(breakers.admit("p")).toBe(false);
+      expect(breakers.admit("p").allowed).toBe(false);
 
       // A new instance (the object was evicted) reads the same state.
       const again = make();
       expect(again.list()[0]?.state).toBe("open");
       now += BREAKER_POLICY.cooldownMs;
-      expect(again.admit("p")).toBe(true);
+      expect(again.admit("p").allowed).toBe(true);
       expect(again.list()[0]?.state).toBe("half_open");
       again.record("p", true);
       expect(again.list()[0]?.state).toBe("closed");
+    });
+  });
+
+  it("a stopped trial gives the trial back: the next call is the trial, not another cooldown", async () => {
+    await runInDurableObject(stub(), (_, state) => {
+      let now = 1_000;
+      const breakers = new Breakers(state.storage.sql, { clock: () => now, teamId: () => "t" });
+      for (let call = 0; call < BREAKER_POLICY.minCalls; call += 1) breakers.record("q", false);
+      now += BREAKER_POLICY.cooldownMs;
+
+      const trial = breakers.admit("q");
+      expect(trial.allowed).toBe(true);
+      expect(trial.trial).toBe(now);
+      expect(breakers.admit("q").allowed).toBe(false);
+      const running = breakers.list().find((breaker) => breaker.provider === "q");
+      expect(running?.reopensAt).toBe(new Date(now + BREAKER_POLICY.cooldownMs).toISOString());
+
+      now += 1_000;
+      breakers.release("q", trial.trial ?? -1);
+      const released = breakers.list().find((breaker) => breaker.provider === "q");
+      expect(released).toMatchObject({ state: "half_open", reopensAt: null });
+      const next = breakers.admit("q");
+      expect(next).toEqual({ allowed: true, trial: now });
+
+      // A stale release (the first trial's) does not free the second one.
+      breakers.release("q", trial.trial ?? -1);
+      expect(breakers.admit("q").allowed).toBe(false);
     });
   });
 });

@@ -264,3 +264,55 @@ describe("with the database down", () => {
     expect(conversations.map((conversation) => conversation.title)).toContain("Queued while down");
   });
 });
+
+describe("inviting", () => {
+  it("refuses to invite someone already in the team, and leaves their role alone", async () => {
+    const owner = await signIn();
+    const admin = await inviteInto(owner, "admin");
+    const headers = { "x-team-id": owner.team_id };
+
+    const invited = await api("/api/team/invitations", {
+      token: owner.access_token,
+      headers,
+      body: { email: admin.user.email.toUpperCase(), role: "member" },
+    });
+    expect(invited.status).toBe(409);
+    const error = await readError(invited);
+    expect(error.code).toBe("already_a_member");
+    expect(error.hint).toMatch(/role/);
+
+    const list = await api("/api/team/members", { token: owner.access_token, headers });
+    const body = (await list.json()) as {
+      members: { userId: string; role: string }[];
+      invitations: unknown[];
+    };
+    expect(body.members.find((member) => member.userId === admin.user.id)?.role).toBe("admin");
+    expect(body.invitations).toEqual([]);
+  });
+
+  it("replaces a pending invitation to the same email with the new role", async () => {
+    const owner = await signIn();
+    const person = await signIn();
+    const headers = { "x-team-id": owner.team_id };
+    const invite = async (role: string) => {
+      const response = await api("/api/team/invitations", {
+        token: owner.access_token,
+        headers,
+        body: { email: person.user.email, role },
+      });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { invitation: { id: string; role: string } }).invitation;
+    };
+
+    const first = await invite("viewer");
+    const second = await invite("admin");
+    expect(second).toMatchObject({ id: first.id, role: "admin" });
+
+    const accepted = await api(`/api/invitations/${first.id}/accept`, {
+      token: person.access_token,
+      method: "POST",
+    });
+    expect(accepted.status).toBe(200);
+    expect(((await accepted.json()) as { team: { role: string } }).team.role).toBe("admin");
+  });
+});

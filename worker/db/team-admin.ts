@@ -66,6 +66,22 @@ export async function listInvitationsForEmail(sql: Sql, email: string): Promise<
   return rows.map(toInvitation);
 }
 
+/** The role of the team member with this email, if one is. */
+export async function findMemberRoleByEmail(
+  sql: TenantSql,
+  options: { teamId: string; email: string },
+): Promise<TeamRoleName | null> {
+  const [row] = await sql<{ role: TeamRoleName }[]>`
+    select m.role from public.memberships m join public.profiles p on p.id = m.user_id
+    where m.team_id = ${options.teamId} and lower(p.email) = ${options.email.toLowerCase()}`;
+  return row?.role ?? null;
+}
+
+/**
+ * Invites `email`, or replaces the pending invitation to the same email
+ * (same id, the new role and inviter): inviting again is how people fix a
+ * wrong role, and one pending invitation per person keeps the invitee's list clear.
+ */
 export async function createInvitation(
   sql: TenantSql,
   options: { teamId: string; email: string; role: TeamRoleName; invitedBy: string },
@@ -74,7 +90,8 @@ export async function createInvitation(
     with inserted as (
       insert into public.invitations (team_id, email, role, invited_by)
       values (${options.teamId}, ${options.email}, ${options.role}, ${options.invitedBy})
-      on conflict (team_id, email) do update set role = excluded.role
+      on conflict (team_id, email)
+        do update set role = excluded.role, invited_by = excluded.invited_by
       returning id, team_id, email, role, created_at
     )
     select inserted.*, t.name as team_name
@@ -150,11 +167,14 @@ export async function acceptInvitation(
     await tx`
       insert into public.profiles (id, email) values (${options.user.id}, ${options.user.email})
       on conflict (id) do update set email = excluded.email`;
-    await tx`
+    // Already a member (invited before joining another way): keep the role they have.
+    const [membership] = await tx<{ role: TeamRoleName }[]>`
       insert into public.memberships (team_id, user_id, role)
       values (${invitation.team_id}, ${options.user.id}, ${invitation.role})
-      on conflict (team_id, user_id) do nothing`;
-    return { id: invitation.team_id, name: invitation.team_name, role: invitation.role };
+      on conflict (team_id, user_id) do update set role = public.memberships.role
+      returning role`;
+    const role = membership?.role ?? invitation.role;
+    return { id: invitation.team_id, name: invitation.team_name, role };
   }) as Promise<TeamView | null>;
 }
 

@@ -21,6 +21,7 @@ import {
   createTeam,
   deleteInvitation,
   findMemberRole,
+  findMemberRoleByEmail,
   listMembers,
   listTeamInvitations,
   removeMember,
@@ -73,14 +74,17 @@ export const teamRoutes = new Hono<AppBindings>()
     const { email, role } = await parseJsonBody(c, inviteRequestSchema);
     const team = c.get("team");
     const auth = c.get("auth");
-    const invitation = await withTenant(c.env, auth, (sql) =>
-      createInvitation(sql, {
+    const invitee = email.trim().toLowerCase();
+    const invitation = await withTenant(c.env, auth, async (sql) => {
+      const current = await findMemberRoleByEmail(sql, { teamId: team.id, email: invitee });
+      if (current) throw alreadyAMember(current);
+      return createInvitation(sql, {
         teamId: team.id,
-        email: email.trim().toLowerCase(),
+        email: invitee,
         role,
         invitedBy: auth.userId,
-      }),
-    );
+      });
+    });
     return c.json({ invitation }, 201);
   })
   .delete("/team/invitations/:id", allow("DELETE /api/team/invitations/:id"), async (c) => {
@@ -163,6 +167,15 @@ function invitationNotFound(): ApiError {
     code: "invitation_not_found",
     message: "That invitation does not exist or is not addressed to you.",
     hint: "Ask the team's owner or an admin to invite your email address again.",
+  });
+}
+
+function alreadyAMember(role: TeamRoleName): ApiError {
+  return new ApiError({
+    status: 409,
+    code: "already_a_member",
+    message: `That person is already a member of this team (${role}).`,
+    hint: "Change their role in the member list instead of inviting them.",
   });
 }
 

@@ -26,14 +26,11 @@ export function TeamPage({ config, session }: TeamPageProps) {
   const [error, setError] = useState<ApiError | null>(null);
   const { me, reload: reloadMe } = useMe(true);
 
+  // A successful reload must not clear the error of the action that preceded it.
   const load = useCallback(async () => {
     const result = await getTeamMembers();
-    if (result.ok) {
-      setData(result.data);
-      setError(null);
-    } else {
-      setError(result.error);
-    }
+    if (result.ok) setData(result.data);
+    else setError(result.error);
   }, []);
 
   useEffect(() => {
@@ -41,9 +38,11 @@ export function TeamPage({ config, session }: TeamPageProps) {
   }, [load]);
 
   const act = async (work: () => Promise<{ ok: boolean; error?: ApiError }>) => {
+    setError(null);
     const result = await work();
     if (!result.ok && result.error) setError(result.error);
     await load();
+    return result.ok;
   };
 
   const manager = data?.team.role === "owner" || data?.team.role === "admin";
@@ -176,7 +175,8 @@ export function TeamPage({ config, session }: TeamPageProps) {
 function InviteForm({
   onInvite,
 }: {
-  onInvite: (email: string, role: InviteRole) => Promise<void>;
+  /** Resolves to whether the invitation was sent. */
+  onInvite: (email: string, role: InviteRole) => Promise<boolean>;
 }) {
   const emailId = useId();
   const roleId = useId();
@@ -185,8 +185,8 @@ function InviteForm({
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    await onInvite(email.trim(), role);
-    setEmail("");
+    // On a refusal the address stays, so the person can fix it.
+    if (await onInvite(email.trim(), role)) setEmail("");
   };
 
   return (
