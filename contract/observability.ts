@@ -21,7 +21,7 @@ export type MetricsPoint = {
   costMicroUsd: number;
   /** Sandbox runs that tried to create a sandbox, failed ones included. */
   sandboxStarts: number;
-  /** Of those, the ones Kiln or E2B failed (not the person's code). */
+  /** Of those, the ones that never became ready (or, for Python, never ran to their end). */
   sandboxFailures: number;
 };
 

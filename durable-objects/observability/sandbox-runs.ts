@@ -8,10 +8,13 @@
  * - one `sandbox.run` log line carrying the same trace id;
  * - the start for the team's and the platform's figures, counted when the
  *   run settles (not when the sandbox ends, which for a preview can be
- *   half an hour later): a failure when Kiln or E2B failed it (creation
- *   failed, the sandbox vanished), not when the person's code did (a
- *   non-zero exit, an app that never listened). A run that never reached
- *   the create step (refused in the creation queue) is no start.
+ *   half an hour later). A start succeeded only when its sandbox became
+ *   "ready" (a web app answering on its port) or "finished" (a Python run
+ *   that ran to its end); every other start is a failure, whoever caused it
+ *   (creation failed, the sandbox vanished, install failed, the app crashed
+ *   or never listened, a command timed out), the same runs the sandbox log
+ *   records as `failed`. A run that never reached the create step (refused
+ *   in the creation queue) is no start.
  */
 import type { SandboxView } from "../../contract/sandbox.ts";
 import type { Env } from "../../worker/env.ts";
@@ -25,7 +28,8 @@ import {
 } from "../../worker/observability/trace.ts";
 import type { SandboxRunObserver } from "../sandboxes/run-observer.ts";
 
-const INFRASTRUCTURE_FAILURES = new Set(["create_failed", "sandbox_gone"]);
+/** How a started run settles when it worked; anything else at settle time is a failed start. */
+const STARTED_STATUSES = new Set<SandboxView["status"]>(["ready", "finished"]);
 
 export function observedSandboxRuns(options: {
   env: Env;
@@ -44,10 +48,7 @@ export function observedSandboxRuns(options: {
         const failed = view.status === "failed";
         const outcome = view.failure?.outcome ?? null;
         if (view.steps.some((step) => step.name === "create")) {
-          options.recordStart({
-            teamId: run.teamId,
-            failed: outcome !== null && INFRASTRUCTURE_FAILURES.has(outcome),
-          });
+          options.recordStart({ teamId: run.teamId, failed: !STARTED_STATUSES.has(view.status) });
         }
         logger.info("sandbox.run", {
           traceId: team.traceId,

@@ -4,17 +4,29 @@
  * the team's own dashboard figures; and incident switches that act without
  * a deploy, behind the platform operator role.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:test";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type {
   IncidentSwitches,
   OpsObservabilityResponse,
   TeamMetricsResponse,
 } from "../../contract/observability.ts";
 import type { UsageResponse } from "../../contract/usage.ts";
+import { createSql } from "../../worker/db/client.ts";
 import { readChatEvents } from "../support/sse.ts";
 import { api, readError, signIn } from "./helpers.ts";
 import { captureLogs, type LogLine, receivedAt, webhookUrl } from "./observability-support.ts";
-import { injectFaults, last, REACT_APP, runSandbox } from "./sandbox-helpers.ts";
+import {
+  injectFaults,
+  last,
+  PYTHON_RUN,
+  REACT_APP,
+  runSandbox,
+  setSandboxSettings,
+} from "./sandbox-helpers.ts";
+
+const sql = createSql(env);
+afterAll(() => sql.end({ timeout: 2 }));
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -221,6 +233,51 @@ describe("sandbox starts and failures", () => {
       expect(after.starts - before.starts).toBe(2);
       expect(after.failures - before.failures).toBe(1);
     });
+  });
+
+  it("counts every start that never became ready as a failure, whoever caused it", async () => {
+    const operator = await signIn("ops@example.com");
+    const person = await signIn();
+    const token = person.access_token;
+    const before = (await opsFigures(operator.access_token)).sandboxes;
+    // A short life, so the app that never listens gives up within seconds.
+    await setSandboxSettings({ ttlSeconds: 8 });
+
+    try {
+      expect(last(await runSandbox(token, PYTHON_RUN), "finished")).toBeDefined();
+      for (const fault of ["install-fails", "start-crashes", "port-never-opens"]) {
+        await injectFaults(person.team_id, [fault]);
+        const failed = last(await runSandbox(token, REACT_APP), "failed");
+        expect(failed?.failure.outcome, fault).toMatch(/^(exit_nonzero|not_ready)$/);
+      }
+    } finally {
+      await setSandboxSettings({});
+    }
+
+    const response = await api("/api/metrics", { token });
+    const { minutes } = (await response.json()) as TeamMetricsResponse;
+    const starts = minutes.reduce((sum, minute) => sum + minute.sandboxStarts, 0);
+    const failures = minutes.reduce((sum, minute) => sum + minute.sandboxFailures, 0);
+    expect({ starts, failures }).toEqual({ starts: 4, failures: 3 });
+    await vi.waitFor(async () => {
+      const after = (await opsFigures(operator.access_token)).sandboxes;
+      expect(after.starts - before.starts).toBe(4);
+      expect(after.failures - before.failures).toBe(3);
+    });
+
+    // The dashboard's figures agree with the team's sandbox log in Postgres.
+    await expect
+      .poll(
+        async () => {
+          const rows = await sql<{ event: string; count: number }[]>`
+            select event, count(*)::int as count from public.sandbox_records
+            where team_id = ${person.team_id} and event in ('ready', 'finished', 'failed')
+            group by event order by event`;
+          return Object.fromEntries(rows.map((row) => [row.event, row.count]));
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual({ failed: failures, finished: starts - failures });
   });
 });
 

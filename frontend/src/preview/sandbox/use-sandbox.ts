@@ -17,10 +17,8 @@ import {
   type SandboxView,
 } from "../../../../contract/sandbox.ts";
 import type { ApiError } from "../../api/errors.ts";
+import { keepAliveDelayMs } from "./keep-alive.ts";
 import { getSandbox, keepSandboxAlive, stopSandbox, streamSandboxRun } from "./sandbox-api.ts";
-
-/** How often an open preview asks for more time; well inside the shortest TTL. */
-export const KEEP_ALIVE_INTERVAL_MS = 60_000;
 
 export type SandboxState = {
   phase:
@@ -168,7 +166,7 @@ export function useSandbox() {
     if (result.ok) dispatch({ type: "sandbox", sandbox: result.data.sandbox });
   }, [sandboxId]);
 
-  useKeepAlive(state.phase === "ready" ? sandboxId : null, dispatch);
+  useKeepAlive(state.phase === "ready" ? state.sandbox : null, dispatch);
   useRuntimeLogs(state.phase === "ready" ? sandboxId : null, dispatch);
   useExpiry(state.phase === "ready" ? state.sandbox : null, dispatch);
 
@@ -177,17 +175,39 @@ export function useSandbox() {
   return { state, start, recreate, stop };
 }
 
-/** While the preview is open, ask for more time now and then (the plan caps it). */
-function useKeepAlive(sandboxId: string | null, dispatch: (action: Action) => void) {
+/**
+ * While the preview is open, ask for more time before the sandbox ends (the
+ * plan caps it): each ask is timed from the expiry the last answer gave, so
+ * a short operator TTL is kept alive too. A failed ask is tried again on
+ * the same clock.
+ */
+function useKeepAlive(sandbox: SandboxView | null, dispatch: (action: Action) => void) {
+  const sandboxId = sandbox?.id ?? null;
+  const expiresAt = sandbox?.expiresAt ?? null;
+
   useEffect(() => {
-    if (!sandboxId) return;
-    const timer = setInterval(async () => {
+    if (!sandboxId || !expiresAt) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
+
+    const ask = async (expiresAtMs: number) => {
       const result = await keepSandboxAlive(sandboxId);
+      if (cancelled) return;
       if (result.ok) dispatch({ type: "sandbox", sandbox: result.data.sandbox });
-      else if (result.error.code === "sandbox_expired") await refresh(sandboxId, dispatch);
-    }, KEEP_ALIVE_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [sandboxId, dispatch]);
+      else if (result.error.code === "sandbox_expired") return refresh(sandboxId, dispatch);
+      schedule(result.ok ? Date.parse(result.data.sandbox.expiresAt) : expiresAtMs);
+    };
+    const schedule = (expiresAtMs: number) => {
+      const delayMs = keepAliveDelayMs({ expiresAtMs, nowMs: Date.now() });
+      timer = setTimeout(() => void ask(expiresAtMs), delayMs);
+    };
+    schedule(Date.parse(expiresAt));
+
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [sandboxId, expiresAt, dispatch]);
 }
 
 /** How often, and how many times in a row, a cut runtime stream is reopened. */
