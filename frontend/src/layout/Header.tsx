@@ -41,7 +41,12 @@ export function Header({ config, email, children, operator = false }: HeaderProp
             <span className="app-header__email" title={email}>
               {email}
             </span>
-            <button type="button" className="button button--ghost" onClick={() => endSession()}>
+            <button
+              type="button"
+              className="button button--ghost"
+              title={`Signed in as ${email}`}
+              onClick={() => endSession()}
+            >
               Sign out
             </button>
           </>
