@@ -19,15 +19,18 @@ export function failureReply(options: {
 }): ErrorReply {
   const { failure, requestId, traceId } = options;
   const error = failure.error;
+  // Kiln's own words: a provider's error text (its request ids, account
+  // details, raw JSON) goes to the logs, not to the person.
   const reply = (
     status: number,
     code: string,
+    message: string,
     hint: string,
     retryAfterSeconds: number | null = null,
   ) => ({
     status,
     retryAfterSeconds,
-    body: JSON.stringify(errorBody({ code, message: error.message, hint, requestId, traceId })),
+    body: JSON.stringify(errorBody({ code, message, hint, requestId, traceId })),
   });
 
   if (failure.allOpen) {
@@ -36,33 +39,47 @@ export function failureReply(options: {
     return reply(
       503,
       "provider_unavailable",
+      "No model provider can answer right now.",
       "Every provider for this route is failing; Kiln stopped calling them for a moment. Try again after the Retry-After.",
       Math.max(1, wait),
     );
   }
   switch (error.kind) {
     case "aborted":
-      return reply(499, "answer_stopped", "The answer was stopped before it started.");
+      return reply(
+        499,
+        "answer_stopped",
+        "The answer was stopped.",
+        "The answer was stopped before it started.",
+      );
     case "context_length":
       return reply(
         413,
         "context_too_long",
+        "The request is longer than the model can read.",
         "The conversation and attachments are too long for the model: start a new chat or attach less.",
       );
     case "content_filter":
-      return reply(422, "content_filtered", "The provider declined this request; rephrase it.");
+      return reply(
+        422,
+        "content_filtered",
+        "The model provider declined this request.",
+        "Rephrase it.",
+      );
     case "bad_request":
     case "auth":
       return reply(
         502,
         "provider_error",
+        "The model provider refused the request.",
         "The model provider refused the request; an operator should check its configuration.",
       );
     default:
       return reply(
         503,
         "provider_unavailable",
-        "The model providers are busy or unreachable; try again in a moment.",
+        "The model providers are busy or unreachable.",
+        "Try again in a moment.",
         Math.max(1, Math.ceil((error.retryAfterMs ?? 5_000) / 1000)),
       );
   }

@@ -497,6 +497,12 @@ export class TeamGateway extends DurableObject<Env> {
       const allOpen =
         outcome.attempts.some((attempt) => attempt.outcome === "breaker_open") &&
         outcome.attempts.every((attempt) => SKIP_OUTCOMES.includes(attempt.outcome));
+      // The provider's own words stay here (the person gets Kiln's): bounded, for the operator.
+      observation.log.warn("chat.provider_failed", {
+        provider: outcome.provider ?? null,
+        kind: outcome.error.kind,
+        detail: outcome.error.message.slice(0, 300),
+      });
       const reply = this.#failureReply(
         { kind: "failed", error: outcome.error, allOpen, attempts: outcome.attempts },
         chat.requestId,

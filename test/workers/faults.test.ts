@@ -103,7 +103,11 @@ describe("faults that no other target would fix", () => {
     );
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
-    expect((await readError(response)).code).toBe("provider_unavailable");
+    const error = await readError(response);
+    expect(error.code).toBe("provider_unavailable");
+    // Kiln's words, not the provider's body.
+    expect(error.message).toBe("The model providers are busy or unreachable.");
+    expect(JSON.stringify(error)).not.toContain("Upstream failed");
     expect(await simCalls(tag)).toHaveLength(1);
   });
 });
