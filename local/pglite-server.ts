@@ -41,7 +41,12 @@ export type LocalDatabaseOptions = {
   idleInTransactionTimeoutMs?: number;
 };
 
-const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+/**
+ * Kiln's transactions run their statements back to back, so a holder idle
+ * this long has been abandoned; it stays under postgres.js's 5 s connect
+ * timeout, so the connections queued behind it still get in.
+ */
+const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 2_000;
 
 export async function startLocalDatabase(
   options: LocalDatabaseOptions = {},
@@ -105,6 +110,8 @@ class SharedSession {
   #midSequence = false;
   #waiting: { holder: Holder; grant(granted: boolean): void }[] = [];
   #idleTimer: NodeJS.Timeout | undefined;
+  /** When the holder last finished a message: its idle time counts from here. */
+  #idleSinceMs = 0;
   #closed = false;
 
   constructor(
@@ -123,7 +130,8 @@ class SharedSession {
     }
     return new Promise((grant) => {
       this.#waiting.push({ holder, grant });
-      this.#armIdleTimer();
+      // A new waiter starts no new clock: the holder's idle time runs from its last message.
+      if (!this.#idleTimer) this.#armIdleTimer();
     });
   }
 
@@ -134,6 +142,7 @@ class SharedSession {
   settle(holder: Holder, atBoundary: boolean) {
     if (this.#closed || this.#holder !== holder) return;
     this.#busy = false;
+    this.#idleSinceMs = Date.now();
     this.#midSequence = !atBoundary;
     if (atBoundary && !this.db.isInTransaction()) this.#handOver();
     else this.#armIdleTimer();
@@ -165,7 +174,8 @@ class SharedSession {
     this.#stopIdleTimer();
     if (this.#closed || this.#holder === null || this.#busy || this.#waiting.length === 0) return;
     const holder = this.#holder;
-    this.#idleTimer = setTimeout(() => void this.#expire(holder), this.idleTimeoutMs);
+    const leftMs = Math.max(0, this.idleTimeoutMs - (Date.now() - this.#idleSinceMs));
+    this.#idleTimer = setTimeout(() => void this.#expire(holder), leftMs);
     this.#idleTimer.unref();
   }
 
