@@ -58,12 +58,20 @@ function storableText(limits: { min?: number; max: number }) {
 }
 
 /** A file or a selection of lines a person attaches to a message. */
-export const attachmentSchema = z.object({
-  path: storableText({ min: 1, max: 300 }),
-  content: storableText({ max: MAX_ATTACHMENT_CHARS }),
-  startLine: z.number().int().positive().optional(),
-  endLine: z.number().int().positive().optional(),
-});
+export const attachmentSchema = z
+  .object({
+    path: storableText({ min: 1, max: 300 }),
+    content: storableText({ max: MAX_ATTACHMENT_CHARS }),
+    startLine: z.number().int().positive().optional(),
+    endLine: z.number().int().positive().optional(),
+  })
+  .refine(
+    (selection) =>
+      selection.startLine === undefined ||
+      selection.endLine === undefined ||
+      selection.endLine >= selection.startLine,
+    { message: "endLine must not come before startLine", path: ["endLine"] },
+  );
 export type Attachment = z.infer<typeof attachmentSchema>;
 
 export const chatRequestSchema = z.object({
@@ -82,7 +90,7 @@ export const chatRequestSchema = z.object({
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 
-export const contextRequestSchema = attachmentSchema.extend({
+export const contextRequestSchema = attachmentSchema.safeExtend({
   conversationId: z.uuid().optional(),
 });
 export type ContextRequest = z.infer<typeof contextRequestSchema>;

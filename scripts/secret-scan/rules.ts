@@ -118,6 +118,12 @@ export const SECRET_RULES: SecretRule[] = [
     minEntropy: 3,
   },
   {
+    id: "google-api-key",
+    description: "Google API key (AIza…)",
+    pattern: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g,
+    minEntropy: 3.5,
+  },
+  {
     id: "slack-webhook-url",
     description: "Slack incoming-webhook URL (hooks.slack.com/services/…)",
     pattern:

@@ -204,6 +204,18 @@ describe("secret-named settings and connection strings", () => {
     ]);
   });
 
+  it("catches a Google API key in code, and not a shorter look-alike", () => {
+    const google = `AIza${randomFrom(`${ALPHANUMERIC}_-`, 35)}`;
+    const findings = scanText({
+      path: "maps.ts",
+      text: `const maps = new Maps({ key: "${google}" });\nconst note = "AIzaShort";\n`,
+    });
+    expect(findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ["google-api-key", 1],
+    ]);
+    expect(findings[0]?.redacted).not.toContain(google.slice(8));
+  });
+
   it("leaves documented placeholders, empty values, references and local databases alone", () => {
     const text = [
       "SUPABASE_JWT_SECRET=",

@@ -83,6 +83,24 @@ describe("development sign-in", () => {
     expect((await readError(response)).code).toBe("invalid_json");
   });
 
+  it("refuses a selection whose end line comes before its start", async () => {
+    const session = await signIn();
+    const response = await api("/api/context", {
+      token: session.access_token,
+      body: { path: "src/App.tsx", content: "const a = 1;", startLine: 9, endLine: 3 },
+    });
+    expect(response.status).toBe(400);
+    const error = await readError(response);
+    expect(error.code).toBe("invalid_body");
+    expect(error.message).toBe("Invalid endLine: endLine must not come before startLine.");
+
+    const ordered = await api("/api/context", {
+      token: session.access_token,
+      body: { path: "src/App.tsx", content: "const a = 1;", startLine: 3, endLine: 3 },
+    });
+    expect(ordered.status).toBe(201);
+  });
+
   it("answers a body that is not declared JSON with 415 and what to send", async () => {
     const session = await signIn();
     for (const contentType of ["text/plain", "application/x-www-form-urlencoded", ""]) {
