@@ -115,7 +115,10 @@ describe("deploy migrations", { timeout: 60_000 }, () => {
     // A TCP port that takes the connection and stays silent: what a firewall
     // black hole or a wrong port looks like, without depending on the network.
     const sockets: Socket[] = [];
-    const silent = createServer((socket) => void sockets.push(socket));
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.on("error", () => {});
+    });
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const { port } = silent.address() as { port: number };
 
@@ -140,6 +143,8 @@ describe("deploy migrations", { timeout: 60_000 }, () => {
     const sockets: Socket[] = [];
     const http = createServer((socket) => {
       sockets.push(socket);
+      // The client resets the connection when it gives up: expected here.
+      socket.on("error", () => {});
       socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     });
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
