@@ -62,7 +62,8 @@ export const SECRET_RULES: SecretRule[] = [
   {
     id: "aws-secret-access-key",
     description: "AWS secret access key assigned to a variable",
-    pattern: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}\b/gi,
+    // Its own end, not \b: a key ending in "/" or "+" has no word boundary after it.
+    pattern: /aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
     minEntropy: 3,
   },
   {
