@@ -24,6 +24,7 @@ export type ApiErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "conversation_not_found"
+  | "conversation_pending"
   | "context_not_found"
   | "provider_error"
   | "provider_unavailable"

@@ -83,6 +83,26 @@ describe("development sign-in", () => {
     expect((await readError(response)).code).toBe("invalid_json");
   });
 
+  it("tells a conversation still on the write queue from one that does not exist", async () => {
+    const owner = await signIn();
+    const stranger = await signIn();
+    // What POST /api/chat leaves for a new conversation until its rows land.
+    const id = crypto.randomUUID();
+    await env.KILN_KV.put(`recent-conversation:${owner.team_id}:${id}`, "1");
+
+    const pending = await api(`/api/conversations/${id}`, { token: owner.access_token });
+    expect(pending.status).toBe(404);
+    expect((await readError(pending)).code).toBe("conversation_pending");
+
+    // Another team never learns that it exists.
+    const other = await api(`/api/conversations/${id}`, { token: stranger.access_token });
+    expect((await readError(other)).code).toBe("conversation_not_found");
+    const unknown = await api(`/api/conversations/${crypto.randomUUID()}`, {
+      token: owner.access_token,
+    });
+    expect((await readError(unknown)).code).toBe("conversation_not_found");
+  });
+
   it("refuses a selection whose end line comes before its start", async () => {
     const session = await signIn();
     const response = await api("/api/context", {

@@ -12,6 +12,7 @@ import type { GatewayChatRequest } from "../../durable-objects/chat-request.ts";
 import type { ChatMessage } from "../../durable-objects/providers/types.ts";
 import type { AuthContext } from "../auth/verify.ts";
 import { findConversation, listMessages } from "../db/conversations.ts";
+import { isRecentConversation, rememberNewConversation } from "../db/recent-conversations.ts";
 import { withTenant } from "../db/tenant.ts";
 import { enqueueWrites, type QueuedMessage, type WriteMessage } from "../db/write-queue.ts";
 import type { Env } from "../env.ts";
@@ -21,8 +22,6 @@ import { conversationNotFound } from "./workspace.ts";
 
 const HISTORY_MESSAGES = 40;
 const TITLE_CHARS = 80;
-/** How long a new conversation is known before its first row is certainly in Postgres. */
-const RECENT_CONVERSATION_SECONDS = 300;
 
 /** `available`: from Postgres; `pending`: its rows are still queued; `unavailable`: database down. */
 export type HistoryState = "available" | "pending" | "unavailable";
@@ -121,20 +120,6 @@ async function loadEarlierTurns(
     return { history: [], template: null, state: "pending" };
   }
   throw conversationNotFound();
-}
-
-function recentKey(teamId: string, conversationId: string): string {
-  return `recent-conversation:${teamId}:${conversationId}`;
-}
-
-async function rememberNewConversation(env: Env, teamId: string, conversationId: string) {
-  await env.KILN_KV.put(recentKey(teamId, conversationId), "1", {
-    expirationTtl: RECENT_CONVERSATION_SECONDS,
-  }).catch(() => {});
-}
-
-async function isRecentConversation(env: Env, teamId: string, conversationId: string) {
-  return (await env.KILN_KV.get(recentKey(teamId, conversationId)).catch(() => null)) !== null;
 }
 
 function titleFrom(message: string): string {

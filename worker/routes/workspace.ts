@@ -8,6 +8,7 @@ import type {
 } from "../../contract/api.ts";
 import { withSql } from "../db/client.ts";
 import { findConversation, listConversations, listMessages } from "../db/conversations.ts";
+import { isRecentConversation } from "../db/recent-conversations.ts";
 import { listInvitationsForEmail } from "../db/team-admin.ts";
 import { ensurePersonalTeam, listTeamsForUser } from "../db/teams.ts";
 import { asTenant, withTenant } from "../db/tenant.ts";
@@ -53,7 +54,12 @@ export const workspaceRoutes = new Hono<AppBindings>()
       c.get("auth"),
       async (sql): Promise<ConversationResponse> => {
         const conversation = await findConversation(sql, { teamId: team.id, conversationId: id });
-        if (!conversation) throw conversationNotFound();
+        if (!conversation) {
+          // Started moments ago in this team: its rows are still on the write queue.
+          throw (await isRecentConversation(c.env, team.id, id))
+            ? conversationPending()
+            : conversationNotFound();
+        }
         return { conversation, messages: await listMessages(sql, { conversationId: id }) };
       },
     ).catch(historyUnavailable);
@@ -72,6 +78,15 @@ function historyUnavailable(error: unknown): never {
     });
   }
   throw error;
+}
+
+function conversationPending(): ApiError {
+  return new ApiError({
+    status: 404,
+    code: "conversation_pending",
+    message: "This conversation was started moments ago and is still being saved.",
+    hint: "Ask again in a second; the app does so by itself.",
+  });
 }
 
 export function conversationNotFound(): ApiError {

@@ -11,7 +11,7 @@ export type ChatAction =
   | { type: "reset" }
   | { type: "load-start"; conversationId: string }
   | { type: "load-success"; response: ConversationResponse }
-  | { type: "load-error"; error: ApiError }
+  | { type: "load-error"; conversationId: string; error: ApiError }
   | { type: "send"; user: ChatMessage; assistant: ChatMessage }
   | { type: "append"; message: ChatMessage }
   | { type: "meta"; messageId: string; meta: Extract<ChatStreamEvent, { type: "meta" }> }
@@ -47,6 +47,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         load: { status: "idle" },
       };
     case "load-error":
+      if (action.conversationId !== state.conversationId) return state;
       return { ...state, load: { status: "error", error: action.error } };
     case "send":
       return { ...state, messages: [...state.messages, action.user, action.assistant] };

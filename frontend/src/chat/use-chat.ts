@@ -162,14 +162,25 @@ export function useChat(options: UseChatOptions) {
   return { state, streamingId, send, stop, retry, improve, reload };
 }
 
+/** A conversation still on the write queue is asked for again, once a second, this many times. */
+const PENDING_RETRIES = 20;
+
 /** Loads history; a late answer for another conversation is ignored by the reducer. */
-function loadConversation(conversationId: string, dispatch: (action: ChatAction) => void) {
-  dispatch({ type: "load-start", conversationId });
+function loadConversation(
+  conversationId: string,
+  dispatch: (action: ChatAction) => void,
+  attempt = 0,
+) {
+  if (attempt === 0) dispatch({ type: "load-start", conversationId });
   void getConversation(conversationId).then((result) => {
+    if (!result.ok && result.error.code === "conversation_pending" && attempt < PENDING_RETRIES) {
+      setTimeout(() => loadConversation(conversationId, dispatch, attempt + 1), 1_000);
+      return;
+    }
     dispatch(
       result.ok
         ? { type: "load-success", response: result.data }
-        : { type: "load-error", error: result.error },
+        : { type: "load-error", conversationId, error: result.error },
     );
   });
 }
