@@ -26,12 +26,17 @@ export const ALLOW_FILE = ".secret-scan-allow";
 
 export type AllowList = { fingerprints: Set<string>; paths: string[] };
 
+/** A path the allow-list names, itself or under a folder it names. */
+function isAllowedPath(allow: AllowList, path: string): boolean {
+  return allow.paths.some((allowed) => path === allowed || path.startsWith(allowed));
+}
+
 export async function scanRepository(root: string): Promise<Finding[]> {
   const allow = await readAllowList(root);
   const findings: Finding[] = [];
 
   for (const path of await listCommittableFiles(root)) {
-    if (allow.paths.some((allowed) => path === allowed || path.startsWith(allowed))) continue;
+    if (isAllowedPath(allow, path)) continue;
     findings.push(...(await scanFile({ root, path, allowedFingerprints: allow.fingerprints })));
   }
   return findings;
@@ -58,7 +63,7 @@ export async function scanHistory(root: string): Promise<Finding[]> {
     const space = line.indexOf(" ");
     if (space === -1) continue;
     const path = line.slice(space + 1);
-    if (allow.paths.some((allowed) => path === allowed || path.startsWith(allowed))) continue;
+    if (isAllowedPath(allow, path)) continue;
     pathOfBlob.set(line.slice(0, space), path);
   }
   const findings: Finding[] = [];
