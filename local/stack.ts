@@ -15,6 +15,7 @@ import {
 } from "../test/simulators/provider/server.ts";
 import { migrate, withPasswordForHyperdrive } from "./migrate.ts";
 import { type LocalDatabase, startLocalDatabase } from "./pglite-server.ts";
+import { type EdgeLimits, writeConfigWithEdgeLimits } from "./wrangler-config.ts";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -34,6 +35,13 @@ export type StackOptions = {
   vars?: Record<string, string>;
   /** The SPA build to serve instead of wrangler.toml's `dist/client` (`npm run dev`'s own). */
   assetsDirectory?: string;
+  /**
+   * Edge rate limits other than wrangler.toml's (the benchmark's many
+   * requests from one user and team); the stack then runs a copy of the
+   * configuration under stateDir (wrangler-config.ts), which does not read
+   * the project's `.dev.vars`.
+   */
+  edgeLimits?: EdgeLimits;
   log?: (line: string) => void;
 };
 
@@ -70,8 +78,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     : await startE2bSimulator({ port: options.e2bSimulatorPort ?? 0 });
   if (e2bSimulator) log(`E2B simulator listening on ${e2bSimulator.url}`);
 
+  const config = options.edgeLimits
+    ? await writeConfigWithEdgeLimits({
+        projectRoot,
+        stateDir: options.stateDir,
+        limits: options.edgeLimits,
+      })
+    : undefined;
   const wrangler = spawnWrangler({
     ...options,
+    ...(config
+      ? {
+          configPath: config.configPath,
+          vars: { ...options.vars, KILN_RATE_LIMITS: config.rateLimitsVar },
+        }
+      : {}),
     databaseUrl: database.url,
     simulator,
     e2bSimulator,
@@ -122,6 +143,7 @@ async function startDatabase(
 
 function spawnWrangler(
   options: StackOptions & {
+    configPath?: string;
     databaseUrl: string;
     simulator: ProviderSimulator;
     e2bSimulator: E2bSimulator | undefined;
@@ -132,6 +154,7 @@ function spawnWrangler(
   const args = [
     bin,
     "dev",
+    ...(options.configPath ? ["--config", options.configPath] : []),
     "--port",
     String(options.port),
     "--ip",

@@ -12,6 +12,8 @@ export type StackAddress = {
   kilnUrl: string;
   simulatorUrl: string;
   token: string;
+  /** Sent as X-Team-Id, as the SPA does. */
+  teamId: string;
 };
 
 export type AnswerShape = Partial<BenchAnswer>;
@@ -36,7 +38,11 @@ export function kilnTarget(
   return {
     kind: "kiln",
     url: `${address.kilnUrl}/api/chat`,
-    headers: { authorization: `Bearer ${address.token}`, ...extras.headers },
+    headers: {
+      authorization: `Bearer ${address.token}`,
+      "x-team-id": address.teamId,
+      ...extras.headers,
+    },
     body: JSON.stringify({
       message: directive(answer, extras.nonce),
       ...(extras.attachments ? { attachments: extras.attachments } : {}),

@@ -21,15 +21,35 @@ export type Booted = {
   stop(): Promise<void>;
 };
 
+/**
+ * Far above what the benchmark sends, so that no figure measures a refusal:
+ * the edge limits (per user, team and IP, in the Workers binding) and the
+ * team's own quotas (the enterprise plan, moved to its ceiling).
+ */
+const BENCH_EDGE_LIMITS = {
+  user: { limit: 1_000_000, windowSeconds: 60 },
+  team: { limit: 1_000_000, windowSeconds: 60 },
+  ip: { limit: 1_000_000, windowSeconds: 60 },
+};
+const BENCH_TEAM_LIMITS = {
+  requestsPerMinute: 60_000,
+  concurrentGenerations: 1_000,
+  tokensPerDay: 1_000_000_000,
+  dollarsPerMonthMicroUsd: 100_000_000_000,
+};
+/** A platform operator in development (worker/config.ts), who may change a team's plan. */
+const OPERATOR_EMAIL = "ops@example.com";
+
 export async function bootStack(options: {
   database: DatabaseProcess;
   log: (line: string) => void;
 }): Promise<Booted> {
-  const stateDir = await mkdtemp(join(tmpdir(), "kiln-bench-"));
+  const stateDir = await mkdtemp(join(process.env.KILN_BENCH_STATE ?? tmpdir(), "kiln-bench-"));
   const stack = await startStack({
     port: await freePort(),
     stateDir,
     databaseUrl: options.database.url,
+    edgeLimits: BENCH_EDGE_LIMITS,
     // The SPA's counter streams at this pace; every other figure sets its own in the prompt.
     simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 2 },
     log: (line) => {
@@ -42,13 +62,17 @@ export async function bootStack(options: {
   options.log(`user worker: workerd ${userWorker.pid} at ${userWorker.entryUrl}`);
 
   // Straight to the user worker: wrangler's dev proxy is a hop production does not have.
-  const signIn = await fetch(`${userWorker.entryUrl}/api/dev/sign-in`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "bench@example.com" }),
+  const session = await signIn(userWorker.entryUrl, "bench@example.com");
+  const operator = await signIn(userWorker.entryUrl, OPERATOR_EMAIL);
+  await call(userWorker.entryUrl, `/api/ops/teams/${session.team_id}/plan`, {
+    token: operator.access_token,
+    body: { plan: "enterprise" },
   });
-  if (!signIn.ok) throw new Error(`dev sign-in failed: ${signIn.status} ${await signIn.text()}`);
-  const session = (await signIn.json()) as { access_token: string; team_id: string };
+  await call(userWorker.entryUrl, "/api/limits", {
+    token: session.access_token,
+    teamId: session.team_id,
+    body: BENCH_TEAM_LIMITS,
+  });
 
   return {
     stack,
@@ -62,6 +86,35 @@ export async function bootStack(options: {
   };
 }
 
+async function signIn(baseUrl: string, email: string) {
+  const response = await fetch(`${baseUrl}/api/dev/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  if (!response.ok)
+    throw new Error(`dev sign-in failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { access_token: string; team_id: string };
+}
+
+async function call(
+  baseUrl: string,
+  path: string,
+  options: { token: string; teamId?: string; body: unknown },
+) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: "PUT",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${options.token}`,
+      ...(options.teamId ? { "x-team-id": options.teamId } : {}),
+    },
+    body: JSON.stringify(options.body),
+  });
+  if (!response.ok)
+    throw new Error(`PUT ${path} failed: ${response.status} ${await response.text()}`);
+}
+
 /** Points the context at a (re)booted stack. */
 export function pointAtStack(context: BenchContext, booted: Booted): void {
   context.stack = booted.stack;
@@ -70,6 +123,7 @@ export function pointAtStack(context: BenchContext, booted: Booted): void {
     kilnUrl: booted.userWorker.entryUrl,
     simulatorUrl: booted.stack.simulator.url,
     token: booted.token,
+    teamId: booted.teamId,
   };
 }
 

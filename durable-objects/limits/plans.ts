@@ -43,7 +43,7 @@ export const PLANS: Record<PlanId, Plan> = {
   },
   enterprise: {
     defaults: limits(600, 32, 50_000_000, 5_000 * DOLLAR, 50),
-    ceiling: limits(6_000, 200, 1_000_000_000, 100_000 * DOLLAR, 500),
+    ceiling: limits(60_000, 1_000, 1_000_000_000, 100_000 * DOLLAR, 500),
   },
 };
 
