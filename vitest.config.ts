@@ -57,6 +57,7 @@ export default defineConfig({
                 ALERT_WEBHOOK_URL: `${inject("webhookUrl")}/alerts`,
                 OTEL_EXPORTER_OTLP_ENDPOINT: `${inject("webhookUrl")}/otlp`,
                 KILN_SWITCHES_CACHE_MS: "0",
+                KILN_PRICES_CACHE_MS: "0",
               },
             },
           })),

@@ -6,8 +6,8 @@
  * object's SQLite storage (idle objects are evicted, so nothing that must
  * outlive a request lives only on the heap).
  *
- * A chat turn is a short sequence of steps (see #startAnswer):
- * idempotency claim (Worker → claim()) → selections → routing → prompt →
+ * A chat turn is a short sequence of steps (see fetch and #startAnswer):
+ * idempotency claim → the turn's writes queued → selections → routing → prompt →
  * result cache → quota/budget reservation (limits/) → attempts and
  * fallback → stream → settle (budget settlement included).
  */
@@ -15,9 +15,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { ContextRequest, Usage } from "../contract/api.ts";
 import { nothingTrimmed, promptBudget } from "../contract/prompt-budget.ts";
 import type { OpsBreakersResponse } from "../contract/routing.ts";
+import { rememberNewConversation } from "../worker/db/recent-conversations.ts";
 import { enqueueSettledTurn } from "../worker/db/settled-turn.ts";
+import { enqueueWrites } from "../worker/db/write-queue.ts";
 import type { Env } from "../worker/env.ts";
-import { errorBody } from "../worker/errors.ts";
+import { ApiError, errorBody } from "../worker/errors.ts";
 import { describeLimit, limitCode } from "../worker/limits/explain.ts";
 import { logger } from "../worker/logger.ts";
 import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
@@ -35,13 +37,14 @@ import {
   type GatewayChatRequest,
   type GatewayStreamRequest,
   MAX_OUTPUT_TOKENS,
+  NEW_TURN_HEADER,
 } from "./chat-request.ts";
 import { ContextStore } from "./context-store.ts";
 import { EventLog } from "./event-log.ts";
 import { type GenerationOutcome, LiveAnswer } from "./generation.ts";
 import { IdempotencyKeys } from "./idempotency.ts";
 import { modelClassFor } from "./limits/draft-final.ts";
-import { TeamLimitsModule } from "./limits/index.ts";
+import { DEFAULT_PRICES_CACHE_MS, TeamLimitsModule } from "./limits/index.ts";
 import type { LimitOverrides, PlanId } from "./limits/plans.ts";
 import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
 import { ChatObservation } from "./observability/chat-observer.ts";
@@ -49,7 +52,7 @@ import { platformMetrics } from "./observability/platform-metrics.ts";
 import { observedSandboxRuns } from "./observability/sandbox-runs.ts";
 import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildPrompt, systemPrompt } from "./prompt.ts";
-import { createProvider } from "./providers/registry.ts";
+import { providerClient } from "./providers/registry.ts";
 import {
   chainFor,
   isTargetDisabled,
@@ -102,6 +105,7 @@ export class TeamGateway extends DurableObject<Env> {
     this.#limits = new TeamLimitsModule({
       sql,
       kv: env.KILN_KV,
+      pricesCacheMs: numberSetting(env.KILN_PRICES_CACHE_MS, DEFAULT_PRICES_CACHE_MS),
       waitUntil: (promise) => ctx.waitUntil(promise),
       onOverrun: (overrun) => platformMetrics(env).reportBudgetOverrun(overrun),
     });
@@ -224,23 +228,6 @@ export class TeamGateway extends DurableObject<Env> {
     return this.#contexts.save({ ...options, now: Date.now() });
   }
 
-  /**
-   * Step one of a chat turn, before the Worker saves anything: is this key
-   * new (the caller goes on), already used for this body (join or replay),
-   * or used for another body (422)?
-   */
-  claim(options: { key: string; bodyHash: string }): "new" | "existing" | "mismatch" {
-    const now = Date.now();
-    this.#log.drop(this.#keys.prune(now));
-    return this.#keys.claim({ ...options, now }).kind;
-  }
-
-  /** The claimer could not save the turn: free the key and let waiting duplicates fail. */
-  release(key: string): void {
-    this.#keys.release(key);
-    this.#wake(key);
-  }
-
   /** Stop: aborts the upstream call at once; false when nothing is streaming for `key`. */
   stop(key: string): boolean {
     const live = this.#live.get(key);
@@ -253,29 +240,79 @@ export class TeamGateway extends DurableObject<Env> {
     return { teamId: this.#teamId, breakers: this.#breakers.list() };
   }
 
+  /**
+   * `POST /api/chat`'s one call: claim the key with the body's fingerprint;
+   * for the first request with it, queue the turn's writes and start the
+   * answer; then stream, join or replay the answer for the key.
+   */
   override async fetch(request: Request): Promise<Response> {
     const body = (await request.json()) as GatewayStreamRequest;
+    const { chat } = body.turn;
     const observation = new ChatObservation({
       env: this.env,
       waitUntil: (work) => this.ctx.waitUntil(work),
       traceparent: request.headers.get("traceparent"),
-      chat: {
-        requestId: body.requestId,
-        teamId: body.turn?.teamId ?? this.#teamId,
-        userId: body.turn?.userId ?? "",
-      },
+      chat: { requestId: body.requestId, teamId: chat.teamId, userId: chat.userId },
     });
     try {
-      if (body.turn) {
-        this.#teamId = body.turn.teamId;
-        const refused = await this.#startAnswer(body.key, body.turn, observation);
-        if (refused) return refused;
+      const now = Date.now();
+      this.#log.drop(this.#keys.prune(now));
+      const claim = this.#keys.claim({ key: body.key, bodyHash: body.turn.bodyHash, now }).kind;
+      if (claim === "mismatch") return keyReused(body.requestId, observation.trace.traceId);
+      if (claim === "existing") {
+        return await this.#answerFor(body, request.signal, observation.trace.traceId);
       }
-      return await this.#answerFor(body, request.signal, observation.trace.traceId);
+
+      this.#teamId = chat.teamId;
+      const refused =
+        (await this.#saveTurn(body, observation)) ??
+        (await this.#startAnswer(body.key, chat, observation));
+      const response =
+        refused ?? (await this.#answerFor(body, request.signal, observation.trace.traceId));
+      const headers = new Headers(response.headers);
+      headers.set(NEW_TURN_HEADER, "1");
+      return new Response(response.body, { status: response.status, headers });
     } catch (error) {
       this.ctx.waitUntil(observation.reportError(error));
       throw error;
     }
+  }
+
+  /**
+   * Queues the new turn's writes (the conversation and the person's
+   * message) before its answer starts; when they cannot be queued, the key
+   * is freed and the turn refused, so nothing is answered that is not saved.
+   */
+  async #saveTurn(
+    body: GatewayStreamRequest,
+    observation: ChatObservation,
+  ): Promise<Response | null> {
+    const { chat, writes, newConversation } = body.turn;
+    try {
+      await enqueueWrites(this.env, writes);
+    } catch (error) {
+      this.#keys.release(body.key);
+      this.#wake(body.key);
+      const problem =
+        error instanceof ApiError
+          ? error
+          : new ApiError({ status: 503, code: "database_unavailable", message: String(error) });
+      observation.log.error("chat.save_failed", { error: String(problem.cause ?? problem) });
+      return Response.json(
+        errorBody({
+          code: problem.code,
+          message: problem.message,
+          hint: problem.hint,
+          requestId: body.requestId,
+          traceId: observation.trace.traceId,
+        }),
+        { status: problem.status },
+      );
+    }
+    if (newConversation) {
+      this.ctx.waitUntil(rememberNewConversation(this.env, chat.teamId, chat.conversationId));
+    }
+    return null;
   }
 
   /** Streams, joins or replays the answer for a key, from `lastEventId` on. */
@@ -313,7 +350,7 @@ export class TeamGateway extends DurableObject<Env> {
   }
 
   /** A finished answer, from the event log, marked as a replay. */
-  #replay(body: GatewayStreamRequest): Response {
+  #replay(body: Pick<GatewayStreamRequest, "key" | "lastEventId">): Response {
     const events = this.#log.after(body.key, body.lastEventId);
     const chunks = events.map(({ id, event }) =>
       encodeEvent(id, event.type === "meta" ? { ...event, replay: true } : event),
@@ -455,7 +492,7 @@ export class TeamGateway extends DurableObject<Env> {
         breakers: this.#breakers,
         providerFor: (target) => {
           const endpoint = providerEndpoint(this.env, target.provider);
-          return endpoint ? createProvider(endpoint) : null;
+          return endpoint ? providerClient(endpoint) : null;
         },
         request: {
           system,
@@ -602,7 +639,7 @@ export class TeamGateway extends DurableObject<Env> {
         logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) }),
       ),
     );
-    return this.#replay({ key, requestId: chat.requestId, lastEventId: 0, turn: null });
+    return this.#replay({ key, lastEventId: 0 });
   }
 
   #failureReply(failure: FailedAnswer, requestId: string, traceId?: string): ErrorReply {
@@ -648,6 +685,19 @@ export class TeamGateway extends DurableObject<Env> {
     this.#waiting.delete(key);
     for (const wake of waiters) wake();
   }
+}
+
+function keyReused(requestId: string, traceId: string): Response {
+  return Response.json(
+    errorBody({
+      code: "idempotency_key_reused",
+      message: "This Idempotency-Key was already used for a different message.",
+      hint: "Use a new Idempotency-Key for each new message.",
+      requestId,
+      traceId,
+    }),
+    { status: 422 },
+  );
 }
 
 function numberSetting(value: string | undefined, fallback: number): number {

@@ -16,6 +16,7 @@ import { requestId } from "./middleware/request-id/index.ts";
 import { observeRequests } from "./observability/middleware.ts";
 import { observabilityRoutes } from "./observability/routes.ts";
 import { chatRoutes } from "./routes/chat.ts";
+import { devBenchRoutes } from "./routes/dev-bench.ts";
 import { devSignInRoutes } from "./routes/dev-sign-in.ts";
 import { limitsRoutes } from "./routes/limits.ts";
 import { opsLimitsRoutes } from "./routes/ops-limits.ts";
@@ -47,6 +48,7 @@ export function createApp() {
     await next();
   });
   app.route("/api/dev", devSignInRoutes);
+  app.route("/api/dev", devBenchRoutes);
 
   app.use("/api/*", requireAuth());
   app.use("/api/*", rateLimit({ scope: "user" }));

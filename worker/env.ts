@@ -81,6 +81,8 @@ export type Env = {
   KILN_RUNBOOK_URL?: string;
   /** How long a chat turn may reuse the incident switches it read (ms); 15 s by default. */
   KILN_SWITCHES_CACHE_MS?: string;
+  /** How long a team object keeps the price table it read (ms, default 10 s). */
+  KILN_PRICES_CACHE_MS?: string;
 };
 
 export type AppVariables = {

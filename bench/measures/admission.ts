@@ -2,34 +2,74 @@
  * Figure 5: admission decisions (quota + idempotency) per second in one
  * team object, and budget overshoot under 200 concurrent requests.
  *
- * Decisions are driven from outside, through the Worker, because that is the
- * only way in: each request is one decision by the team's object. Two kinds
- * that never reach the provider or Postgres: a finished key asked again (the
- * object replays it from its event log) and a key reused with another body
- * (the object refuses it, 422). The rate is a lower bound for the object
- * alone, since the Worker's auth and validation share workerd's thread.
+ * Decisions per second are counted twice. Inside workerd, by the
+ * development-only route `/api/dev/bench/admission`, which calls the team's
+ * object the way a chat turn does, from 16 concurrent loops: the quota and
+ * budget check with its settlement (`reserveGeneration` + `settleGeneration`),
+ * and the chat call with a finished Idempotency-Key (claimed, found complete,
+ * replayed). Then through the whole Worker over HTTP, where auth, validation
+ * and the load generator share the machine: a finished key sent again, and
+ * the same key with other bodies (refused, 422).
+ *
+ * Overshoot: a second team gets a monthly budget with room for 50 worst-case
+ * reservations, and 200 chat requests are sent at once; more than 50
+ * admitted, or more reserved than the budget, is overshoot.
  */
 import type { RepeatResult } from "../load/jobs.ts";
+import { directive, kilnTarget } from "../load/targets.ts";
+import { call, OPERATOR_EMAIL, signIn } from "../support/boot.ts";
 import type { BenchContext, Figure } from "../support/figure.ts";
 import { round, summarize } from "../support/stats.ts";
 import { answeredWithoutProvider, freshNonce, TINY_ANSWER } from "./probes.ts";
 
 const TARGET_PER_SECOND = 2_000;
 const CONCURRENCY = 16;
-const DURATION_MS = 6_000;
+const IN_OBJECT_MS = 5_000;
+const HTTP_MS = 6_000;
+const OVERSHOOT_REQUESTS = 200;
+const BUDGET_ROOM = 50;
+/** The model the simulated routing prices its draft answers as. */
+const PRICED_MODEL = "kiln-simulated";
 
 const BASE = {
   id: "admission",
   title: "Admission: decisions per second, budget overshoot",
-  target: `≥ ${TARGET_PER_SECOND.toLocaleString("en")} decisions/s in one team object; 0 overshoot under 200 concurrent requests`,
+  target: `≥ ${TARGET_PER_SECOND.toLocaleString("en")} decisions/s in one team object; 0 overshoot under ${OVERSHOOT_REQUESTS} concurrent requests`,
   method:
-    `${CONCURRENCY} closed-loop clients for ${DURATION_MS / 1000} s each, one team: (a) a finished ` +
-    "Idempotency-Key sent again with its body (replayed by the object), (b) the same key with a new " +
-    "body each time (refused, 422). Decisions/s = answered requests / wall time. Probe first: the same " +
-    "key and body twice; if the second reaches the provider there is no idempotency and no figure.",
+    `In the object: ${CONCURRENCY} loops for ${IN_OBJECT_MS / 1000} s inside workerd (dev-only route) calling ` +
+    "the team object as a chat turn does: quota = reserveGeneration + settleGeneration, idempotency = " +
+    "the chat call with a finished key (replayed). Through the Worker: " +
+    `${CONCURRENCY} closed-loop HTTP clients for ${HTTP_MS / 1000} s, a finished key again and the key ` +
+    `with new bodies (422). Overshoot: a team whose budget has room for ${BUDGET_ROOM} worst-case ` +
+    `reservations gets ${OVERSHOOT_REQUESTS} chat requests at once.`,
 };
 
-async function decisions(context: BenchContext, key: string, nonce: string, varyBody: boolean) {
+type InObject = {
+  decisions: number;
+  wallMs: number;
+  perSecond: number;
+  outcomes: Record<string, number>;
+};
+
+async function inObject(context: BenchContext, decision: unknown): Promise<InObject> {
+  const response = await fetch(`${context.address.kilnUrl}/api/dev/bench/admission`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      teamId: context.teamId,
+      userId: `bench-admission-${freshNonce()}`,
+      concurrency: CONCURRENCY,
+      durationMs: IN_OBJECT_MS,
+      decision,
+    }),
+  });
+  if (!response.ok)
+    throw new Error(`admission run failed: ${response.status} ${await response.text()}`);
+  const result = (await response.json()) as InObject;
+  return { ...result, perSecond: round(result.perSecond, 0) };
+}
+
+async function overHttp(context: BenchContext, key: string, nonce: string, varyBody: boolean) {
   const result = await context.load.run<RepeatResult>({
     kind: "repeat",
     address: context.address,
@@ -37,7 +77,7 @@ async function decisions(context: BenchContext, key: string, nonce: string, vary
     extras: { nonce, headers: { "idempotency-key": key } },
     varyBody,
     concurrency: CONCURRENCY,
-    durationMs: DURATION_MS,
+    durationMs: HTTP_MS,
     timeoutMs: 15_000,
   });
   const answered = Object.entries(result.byStatus)
@@ -47,6 +87,97 @@ async function decisions(context: BenchContext, key: string, nonce: string, vary
     perSecond: round(answered / (result.wallMs / 1000), 0),
     byStatus: result.byStatus,
     latency: summarize(result.latencies),
+  };
+}
+
+type BudgetView = { name: string; limit: number; used: number; reserved: number };
+
+async function dollarsBudget(kilnUrl: string, token: string, teamId: string): Promise<BudgetView> {
+  const response = await fetch(`${kilnUrl}/api/usage`, {
+    headers: { authorization: `Bearer ${token}`, "x-team-id": teamId },
+  });
+  if (!response.ok) throw new Error(`GET /api/usage failed: ${response.status}`);
+  const usage = (await response.json()) as { budgets: BudgetView[] };
+  const budget = usage.budgets.find((entry) => entry.name === "dollars_per_month");
+  if (!budget) throw new Error("GET /api/usage has no dollars_per_month budget");
+  return budget;
+}
+
+/** 200 requests at once against a budget with room for 50: how many got in, and what was reserved. */
+async function overshoot(context: BenchContext) {
+  const { kilnUrl } = context.address;
+  const owner = await signIn(kilnUrl, `bench-budget-${freshNonce()}@example.com`);
+  const operator = await signIn(kilnUrl, OPERATOR_EMAIL);
+  const teamId = owner.team_id;
+  await call(kilnUrl, `/api/ops/teams/${teamId}/plan`, {
+    token: operator.access_token,
+    body: { plan: "enterprise" },
+  });
+  const limits = (dollarsPerMonthMicroUsd: number) =>
+    call(kilnUrl, "/api/limits", {
+      token: owner.access_token,
+      teamId,
+      body: { concurrentGenerations: 1_000, requestsPerMinute: 60_000, dollarsPerMonthMicroUsd },
+    });
+  await limits(100_000_000_000);
+
+  // The same prompt length every time (a UUID nonce), held long enough to overlap.
+  const answer = { pieces: 20, pieceBytes: 16, firstTokenMs: 0, chunkMs: 100 };
+  const address = { ...context.address, token: owner.access_token, teamId };
+  const send = () => {
+    const target = kilnTarget(address, answer);
+    return fetch(target.url, {
+      method: "POST",
+      headers: { ...target.headers, "content-type": "application/json" },
+      body: target.body,
+    });
+  };
+
+  // One request in flight shows the worst-case reservation of this prompt.
+  const first = await send();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const during = await dollarsBudget(kilnUrl, owner.access_token, teamId);
+  await first.text();
+  const worstCase = during.reserved;
+  if (worstCase <= 0) throw new Error("no reservation was visible while an answer streamed");
+  const settled = await dollarsBudget(kilnUrl, owner.access_token, teamId);
+  const limit = settled.used + BUDGET_ROOM * worstCase;
+  await limits(limit);
+
+  let peakReserved = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const view = await dollarsBudget(kilnUrl, owner.access_token, teamId);
+      peakReserved = Math.max(peakReserved, view.used + view.reserved);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  const statuses: Record<string, number> = {};
+  await Promise.all(
+    Array.from({ length: OVERSHOOT_REQUESTS }, async () => {
+      const response = await send();
+      const body = await response.text();
+      const code =
+        response.status === 429
+          ? (/"code":"([^"]+)"/.exec(body)?.[1] ?? "429")
+          : String(response.status);
+      statuses[code] = (statuses[code] ?? 0) + 1;
+    }),
+  );
+  sampling = false;
+  await sampler;
+  const after = await dollarsBudget(kilnUrl, owner.access_token, teamId);
+  const admitted = statuses["200"] ?? 0;
+  return {
+    worstCaseMicroUsd: worstCase,
+    limitMicroUsd: limit,
+    admitted,
+    statuses,
+    overshoot: Math.max(0, admitted - BUDGET_ROOM),
+    peakCommittedMicroUsd: peakReserved,
+    reservedAboveLimitMicroUsd: Math.max(0, peakReserved - limit),
+    usedAfterMicroUsd: after.used,
   };
 }
 
@@ -72,20 +203,40 @@ export async function measureAdmission(context: BenchContext): Promise<Figure> {
     };
   }
 
-  context.log("admission: replays of a finished key");
-  const replays = await decisions(context, key, nonce, false);
-  context.log("admission: the key reused with other bodies");
-  const refusals = await decisions(context, key, nonce, true);
+  context.log("admission: in the object, quota decisions");
+  const quota = await inObject(context, { kind: "quota", model: PRICED_MODEL });
+  context.log("admission: in the object, replays of a finished key");
+  const replay = await inObject(context, {
+    kind: "replay",
+    key,
+    chat: { message: directive(TINY_ANSWER, nonce) },
+  });
+  context.log("admission: through the Worker, replays and refusals");
+  const httpReplays = await overHttp(context, key, nonce, false);
+  const httpRefusals = await overHttp(context, key, nonce, true);
+  context.log(
+    `admission: ${OVERSHOOT_REQUESTS} requests against a budget with room for ${BUDGET_ROOM}`,
+  );
+  const budget = await overshoot(context);
 
-  const best = Math.max(replays.perSecond, refusals.perSecond);
+  const slowest = Math.min(quota.perSecond, replay.perSecond);
+  const meets =
+    slowest >= TARGET_PER_SECOND &&
+    budget.overshoot === 0 &&
+    budget.reservedAboveLimitMicroUsd === 0;
   return {
     ...BASE,
     status: "measured",
-    meetsTarget: null,
+    meetsTarget: meets,
     headline:
-      `idempotency decisions: ${replays.perSecond}/s replaying, ${refusals.perSecond}/s refusing ` +
-      `(target ${TARGET_PER_SECOND}/s: ${best >= TARGET_PER_SECOND ? "met" : "missed"}); ` +
-      "quota decisions and budget overshoot: not available in this build (no quotas or budgets)",
-    data: { replays, refusals },
+      `in the object: ${quota.perSecond}/s quota, ${replay.perSecond}/s idempotency; ` +
+      `through the Worker: ${httpReplays.perSecond}/s replays, ${httpRefusals.perSecond}/s refusals; ` +
+      `overshoot ${budget.overshoot} (${budget.admitted} of ${OVERSHOOT_REQUESTS} admitted with room for ${BUDGET_ROOM}, ` +
+      `peak committed ${budget.peakCommittedMicroUsd} of ${budget.limitMicroUsd} µ$)`,
+    data: {
+      inObject: { quota, replay },
+      http: { replays: httpReplays, refusals: httpRefusals },
+      budget,
+    },
   };
 }

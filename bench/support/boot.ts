@@ -38,7 +38,7 @@ const BENCH_TEAM_LIMITS = {
   dollarsPerMonthMicroUsd: 100_000_000_000,
 };
 /** A platform operator in development (worker/config.ts), who may change a team's plan. */
-const OPERATOR_EMAIL = "ops@example.com";
+export const OPERATOR_EMAIL = "ops@example.com";
 
 export async function bootStack(options: {
   database: DatabaseProcess;
@@ -86,7 +86,7 @@ export async function bootStack(options: {
   };
 }
 
-async function signIn(baseUrl: string, email: string) {
+export async function signIn(baseUrl: string, email: string) {
   const response = await fetch(`${baseUrl}/api/dev/sign-in`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -97,7 +97,7 @@ async function signIn(baseUrl: string, email: string) {
   return (await response.json()) as { access_token: string; team_id: string };
 }
 
-async function call(
+export async function call(
   baseUrl: string,
   path: string,
   options: { token: string; teamId?: string; body: unknown },

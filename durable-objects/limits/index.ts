@@ -3,11 +3,14 @@
  * budgets (reserve before a call, settle after), the usage ledger, budget
  * alerts (the team's own webhook at 80 % and 100 %; the platform's alert at
  * 100 %, through `onOverrun`) and the sandbox cap. Prices come from KV before the synchronous
- * check-and-reserve step, so no await ever splits a check from its write.
+ * check-and-reserve step, so no await ever splits a check from its write;
+ * the object keeps what it read for `pricesCacheMs` (a price change made on
+ * the ops page applies within that), so a chat turn costs no KV read for them.
  */
 import type { Usage } from "../../contract/api.ts";
 import { type LimitDetails, retryAfterSeconds } from "../../contract/limits.ts";
 import type { BudgetOverrun } from "../../contract/observability.ts";
+import type { PriceTable } from "../../contract/prices.ts";
 import {
   costMicroUsd,
   priceFor,
@@ -33,8 +36,13 @@ export type ReserveGeneration =
   | { ok: true; reservation: Reservation }
   | { ok: false; limit: LimitDetails };
 
+/** How long an object keeps the price table it read (KILN_PRICES_CACHE_MS). */
+export const DEFAULT_PRICES_CACHE_MS = 10_000;
+
 export class TeamLimitsModule {
   readonly #kv: KVNamespace;
+  readonly #pricesCacheMs: number;
+  #prices: { table: PriceTable; readAt: number } | undefined;
   readonly #waitUntil: (promise: Promise<unknown>) => void;
   readonly quotas: QuotaStore;
   readonly #ledger: UsageLedger;
@@ -47,17 +55,28 @@ export class TeamLimitsModule {
   constructor(options: {
     sql: SqlStorage;
     kv: KVNamespace;
+    pricesCacheMs?: number;
     waitUntil: (promise: Promise<unknown>) => void;
     /** A budget reached 100 % for the first time in its period (the platform's alert). */
     onOverrun?: (overrun: Omit<BudgetOverrun, "reachedAt">) => Promise<unknown>;
   }) {
     this.#kv = options.kv;
+    this.#pricesCacheMs = options.pricesCacheMs ?? DEFAULT_PRICES_CACHE_MS;
     this.#waitUntil = options.waitUntil;
     this.#onOverrun = options.onOverrun;
     this.quotas = new QuotaStore(options.sql);
     this.#ledger = new UsageLedger(options.sql);
     this.#alerts = new BudgetAlerts(options.sql);
     this.#sandboxes = new SandboxSlots(options.sql);
+  }
+
+  /** The price table, read from KV at most once per `pricesCacheMs`. */
+  async #priceTable(now: number): Promise<PriceTable> {
+    const kept = this.#prices;
+    if (kept && now >= kept.readAt && now - kept.readAt < this.#pricesCacheMs) return kept.table;
+    const table = await readPriceTable(this.#kv);
+    this.#prices = { table, readAt: now };
+    return table;
   }
 
   async reserveGeneration(options: {
@@ -67,7 +86,7 @@ export class TeamLimitsModule {
     maxOutputTokens: number;
     now: number;
   }): Promise<ReserveGeneration> {
-    const price = priceFor(await readPriceTable(this.#kv), options.model);
+    const price = priceFor(await this.#priceTable(options.now), options.model);
     return this.quotas.reserve({
       userId: options.userId,
       model: options.model,
@@ -88,7 +107,7 @@ export class TeamLimitsModule {
     now: number;
   }): Promise<number> {
     const { usage, now } = options;
-    const price = priceFor(await readPriceTable(this.#kv), options.model);
+    const price = priceFor(await this.#priceTable(options.now), options.model);
     const cost = costMicroUsd(price, usage);
 
     this.quotas.settle({
@@ -247,7 +266,7 @@ export class TeamLimitsModule {
     now: number;
   }): Promise<number> {
     const { now } = options;
-    const cost = sandboxCostMicroUsd(await readPriceTable(this.#kv), options.sandboxSeconds);
+    const cost = sandboxCostMicroUsd(await this.#priceTable(options.now), options.sandboxSeconds);
     this.quotas.addUsage({ tokens: 0, costMicroUsd: cost, now });
     this.#ledger.recordSandbox({
       now,

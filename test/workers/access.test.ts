@@ -76,6 +76,8 @@ const expectations: Expectation[] = [
   { route: "GET /api/health", path: () => "/api/health", expect: anyone(200) },
   { route: "GET /api/config", path: () => "/api/config", expect: anyone(200) },
   { route: "POST /api/dev/sign-in", path: () => "/api/dev/sign-in", body: (caller) => ({ email: `again-${caller}@example.com` }), expect: anyone(200) },
+  // Development only, like sign-in; an incomplete run is refused before the team object is called.
+  { route: "POST /api/dev/bench/admission", path: () => "/api/dev/bench/admission", body: () => ({}), expect: anyone(400) },
   { route: "GET /api/me", path: () => "/api/me", expect: signedIn(200) },
   { route: "POST /api/teams", path: () => "/api/teams", body: () => ({ name: "Side project" }), expect: signedIn(201) },
   // An invitation that does not exist: past authorization, then not found.

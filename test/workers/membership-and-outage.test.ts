@@ -16,7 +16,12 @@ import { describe, expect, it } from "vitest";
 import type { ConversationListResponse } from "../../contract/api.ts";
 import type { AuthContext } from "../../worker/auth/verify.ts";
 import { withSql } from "../../worker/db/client.ts";
-import { findMembership, MEMBERSHIP_TTL_MS } from "../../worker/db/memberships.ts";
+import {
+  findMembership,
+  forgetIsolateMemberships,
+  MEMBERSHIP_STALE_MS,
+  MEMBERSHIP_TTL_MS,
+} from "../../worker/db/memberships.ts";
 import { consumeWrites } from "../../worker/db/queue-consumer.ts";
 import type { WriteMessage } from "../../worker/db/write-queue.ts";
 import type { Env } from "../../worker/env.ts";
@@ -32,6 +37,16 @@ function authOf(session: { access_token: string }): AuthContext {
     isPlatformOperator: false,
     claims,
   };
+}
+
+/** The answer once the background read started by a stale one is back (at most 5 s). */
+async function membershipOnceRefreshed(auth: AuthContext, teamId: string, now: number) {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const team = await findMembership(env, { auth, teamId, now });
+    if (team === null) return null;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return findMembership(env, { auth, teamId, now });
 }
 
 async function inviteInto(owner: { access_token: string; team_id: string }, role: string) {
@@ -92,8 +107,37 @@ describe("removing a member", () => {
     const cached = await findMembership(env, { auth, teamId: owner.team_id, now: start + 10_000 });
     expect(cached?.role).toBe("member");
     expect(MEMBERSHIP_TTL_MS).toBeLessThan(60_000);
+    // Past the TTL the known answer serves that request while Postgres is asked again, so no
+    // request waits on Postgres; the removal applies as soon as that read is back.
     const later = start + MEMBERSHIP_TTL_MS + 1;
-    expect(await findMembership(env, { auth, teamId: owner.team_id, now: later })).toBeNull();
+    const stale = await findMembership(env, { auth, teamId: owner.team_id, now: later });
+    expect(stale?.role).toBe("member");
+    expect(await membershipOnceRefreshed(auth, owner.team_id, later + 1)).toBeNull();
+  });
+
+  it("keeps a known answer while Postgres is down, and refuses once it is too old", async () => {
+    const owner = await signIn();
+    const member = await inviteInto(owner, "member");
+    const auth = authOf(member);
+    const start = Date.now();
+    expect((await findMembership(env, { auth, teamId: owner.team_id, now: start }))?.role).toBe(
+      "member",
+    );
+
+    const downEnv: Env = {
+      ...env,
+      HYPERDRIVE: { ...env.HYPERDRIVE, connectionString: "postgres://kiln:down@127.0.0.1:1/kiln" },
+    };
+    forgetIsolateMemberships();
+    const duringOutage = start + MEMBERSHIP_TTL_MS + 5_000;
+    expect(
+      (await findMembership(downEnv, { auth, teamId: owner.team_id, now: duringOutage }))?.role,
+    ).toBe("member");
+
+    const tooOld = start + MEMBERSHIP_STALE_MS + 1;
+    await expect(
+      findMembership(downEnv, { auth, teamId: owner.team_id, now: tooOld }),
+    ).rejects.toMatchObject({ code: "database_unavailable" });
   });
 
   it("does not let an admin remove an owner or the last owner leave", async () => {

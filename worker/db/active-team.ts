@@ -2,21 +2,25 @@
  * The team a request acts for: the one named by `X-Team-Id`, which the
  * caller must belong to, or else their first team (their personal team,
  * created on first use). Memberships come from the cache in memberships.ts,
- * so this costs no Postgres round trip on a warm path.
+ * and the default team is remembered the same way, so a warm path costs no
+ * Postgres round trip and does not wait on a Postgres that stopped answering.
  */
+import { waitUntil } from "cloudflare:workers";
 import { z } from "zod";
 import type { TeamView } from "../../contract/api.ts";
 import type { AuthContext } from "../auth/verify.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { withSql } from "./client.ts";
-import { findMembership } from "./memberships.ts";
+import { findMembership, MEMBERSHIP_STALE_MS } from "./memberships.ts";
 import { ensurePersonalTeam, listTeamsForUser } from "./teams.ts";
 import { asTenant } from "./tenant.ts";
 
 const teamIdSchema = z.uuid();
 const DEFAULT_TEAM_TTL_MS = 30_000;
 const isolateDefaultTeams = new Map<string, { teamId: string; checkedAtMs: number }>();
+/** Users whose default team is being looked up again in the background. */
+const refreshing = new Set<string>();
 
 export async function resolveActiveTeam(
   env: Env,
@@ -31,12 +35,26 @@ export async function resolveActiveTeam(
     return team;
   }
 
+  // Like memberships: past the TTL the remembered team still serves while it is looked up again.
   const remembered = isolateDefaultTeams.get(auth.userId);
-  if (remembered && Date.now() - remembered.checkedAtMs < DEFAULT_TEAM_TTL_MS) {
+  const age = remembered ? Date.now() - remembered.checkedAtMs : Number.POSITIVE_INFINITY;
+  if (remembered && age < MEMBERSHIP_STALE_MS) {
     const team = await findMembership(env, { auth, teamId: remembered.teamId });
-    if (team) return team;
+    if (team) {
+      if (age >= DEFAULT_TEAM_TTL_MS && !refreshing.has(auth.userId)) {
+        refreshing.add(auth.userId);
+        const read = readDefaultTeam(env, auth)
+          .catch(() => {})
+          .finally(() => refreshing.delete(auth.userId));
+        waitUntil(read);
+      }
+      return team;
+    }
   }
+  return readDefaultTeam(env, auth);
+}
 
+async function readDefaultTeam(env: Env, auth: AuthContext): Promise<TeamView> {
   const team = await withSql(env, async (sql) => {
     const teams = await asTenant(sql, auth, (tx) => listTeamsForUser(tx, auth.userId));
     // Creating the personal team is privileged: no team exists yet to grant it.

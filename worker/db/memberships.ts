@@ -9,12 +9,21 @@
  * so a member removed in another colo loses access within 30 s; in the colo
  * where the change is made, the entry is dropped at once.
  *
+ * Past the TTL, the cached answer is still used for that one request while
+ * Postgres is asked again in the background (stale-while-revalidate, one
+ * read per key at a time), so no request waits on Postgres once the answer
+ * is known: a removal made elsewhere applies from the request after the
+ * refresh, and with Postgres down the last answer keeps working for up to
+ * MEMBERSHIP_STALE_MS. Only an answer older than that, or none at all, is
+ * read before the request goes on.
+ *
  * Why not the team's Durable Object: it would be strongly consistent, but
  * every request (not only chat) would pay a call to it before the role is
  * known, and the object is the gateway's single writer, which should not
  * also serve reads for every route. KV with a short TTL bounds staleness
  * and costs nothing per request; the gap is at most the TTL.
  */
+import { waitUntil } from "cloudflare:workers";
 import type { TeamView } from "../../contract/api.ts";
 import type { AuthContext } from "../auth/verify.ts";
 import type { Env } from "../env.ts";
@@ -26,8 +35,10 @@ export type TeamRole = (typeof TEAM_ROLES)[number];
 
 /** Half the 60 s promised for a removal to take effect, to leave room for clock skew. */
 export const MEMBERSHIP_TTL_MS = 30_000;
-/** KV's shortest expiration; entries are also judged by their own timestamp. */
-const KV_EXPIRATION_SECONDS = 60;
+/** How long a known answer may stand in while Postgres cannot be asked (an outage). */
+export const MEMBERSHIP_STALE_MS = 10 * 60_000;
+/** KV keeps entries as long as they may stand in; they are also judged by their own timestamp. */
+const KV_EXPIRATION_SECONDS = MEMBERSHIP_STALE_MS / 1000;
 
 type CachedMembership = { team: TeamView | null; checkedAtMs: number };
 
@@ -44,24 +55,46 @@ export async function findMembership(
 ): Promise<TeamView | null> {
   const now = options.now ?? Date.now();
   const key = cacheKey(options.teamId, options.auth.userId);
-  const fresh = (entry: CachedMembership | null | undefined) =>
-    entry && now - entry.checkedAtMs < MEMBERSHIP_TTL_MS && now >= entry.checkedAtMs;
+  const age = (entry: CachedMembership | null | undefined) =>
+    entry && now >= entry.checkedAtMs ? now - entry.checkedAtMs : Number.POSITIVE_INFINITY;
 
-  const remembered = isolateMemberships.get(key);
-  if (fresh(remembered)) return remembered?.team ?? null;
-
-  const stored = await env.KILN_KV.get<CachedMembership>(key, "json").catch(() => null);
-  if (stored && fresh(stored)) {
-    isolateMemberships.set(key, stored);
-    return stored.team;
+  let known: CachedMembership | null | undefined = isolateMemberships.get(key);
+  if (age(known) >= MEMBERSHIP_TTL_MS) {
+    const stored = await env.KILN_KV.get<CachedMembership>(key, "json").catch(() => null);
+    if (age(stored) < age(known)) {
+      known = stored;
+      if (stored) isolateMemberships.set(key, stored);
+    }
   }
 
+  const knownAge = age(known);
+  if (known && knownAge < MEMBERSHIP_TTL_MS) return known.team;
+  if (known && knownAge < MEMBERSHIP_STALE_MS) {
+    if (!refreshing.has(key)) {
+      const read = refresh(env, { ...options, key, now })
+        .catch(() => {})
+        .finally(() => refreshing.delete(key));
+      refreshing.add(key);
+      waitUntil(read);
+    }
+    return known.team;
+  }
+  return refresh(env, { ...options, key, now });
+}
+
+/** Keys whose answer is being read again in the background: one read per key at a time. */
+const refreshing = new Set<string>();
+
+async function refresh(
+  env: Env,
+  options: { auth: AuthContext; teamId: string; key: string; now: number },
+): Promise<TeamView | null> {
   const team = await readMembership(env, options.auth, options.teamId);
-  const entry: CachedMembership = { team, checkedAtMs: now };
-  isolateMemberships.set(key, entry);
-  await env.KILN_KV.put(key, JSON.stringify(entry), { expirationTtl: KV_EXPIRATION_SECONDS }).catch(
-    () => {},
-  );
+  const entry: CachedMembership = { team, checkedAtMs: options.now };
+  isolateMemberships.set(options.key, entry);
+  await env.KILN_KV.put(options.key, JSON.stringify(entry), {
+    expirationTtl: KV_EXPIRATION_SECONDS,
+  }).catch(() => {});
   return team;
 }
 

@@ -28,6 +28,7 @@ export const ROUTE_ACCESS = {
   "GET /api/health":                         "public",
   "GET /api/config":                         "public",
   "POST /api/dev/sign-in":                   "public",
+  "POST /api/dev/bench/admission":           "public",
   "GET /api/me":                             "signed-in",
   "POST /api/teams":                         "signed-in",
   "POST /api/invitations/:id/accept":        "signed-in",

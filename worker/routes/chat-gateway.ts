@@ -1,19 +1,20 @@
 /**
  * The Worker's side of the gateway protocol for `POST /api/chat`: reads the
- * Idempotency-Key and Last-Event-ID, claims the key at the team's
- * TeamGateway before anything is saved (so a duplicate never saves a second
- * message), and passes the gateway's SSE answer straight through, so a
- * disconnect reaches the gateway as a cancel.
+ * Idempotency-Key and Last-Event-ID, sends the turn to the team's
+ * TeamGateway in one call (the gateway claims the key before anything is
+ * saved, so a duplicate never saves a second message), and passes the
+ * gateway's SSE answer straight through, so a disconnect reaches the
+ * gateway as a cancel. One call, not a claim and then a stream: the object
+ * may be a continent away from the Worker, and each round trip to it is
+ * time before the first token.
  */
 import type { Context } from "hono";
 import type { ChatRequest } from "../../contract/api.ts";
-import type {
-  GatewayChatRequest,
-  GatewayStreamRequest,
-} from "../../durable-objects/chat-request.ts";
+import { type GatewayStreamRequest, NEW_TURN_HEADER } from "../../durable-objects/chat-request.ts";
 import type { AppBindings, Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { formatTraceparent } from "../observability/trace.ts";
+import type { PreparedTurn } from "./chat-turn.ts";
 
 /**
  * Any printable ASCII, the space included (as Stripe accepts): people build
@@ -93,40 +94,26 @@ export async function chatFingerprint(body: ChatRequest): Promise<string> {
 }
 
 /**
- * Claims the key, saves the turn only when this request is the first with
- * it (`recordTurn`), and returns the gateway's answer: the new stream, the
- * in-flight one joined, or the finished one replayed.
+ * Hands the turn to the team's gateway, which claims the key, saves the
+ * turn only when this request is the first with it, and answers: the new
+ * stream, the in-flight one joined, the finished one replayed, or 422 for a
+ * key reused with another body.
  */
 export async function forwardChat(
   c: Context<AppBindings>,
-  options: { teamId: string; body: ChatRequest; recordTurn: () => Promise<GatewayChatRequest> },
-): Promise<Response> {
+  options: { teamId: string; body: ChatRequest; turn: PreparedTurn },
+): Promise<{ response: Response; isNewTurn: boolean }> {
   const key = readIdempotencyKey(c);
   const requestId = c.get("requestId");
-  const gateway = teamGateway(c.env, options.teamId);
+  const { chat, writes, newConversation } = options.turn;
 
-  const claim = await gateway.claim({ key, bodyHash: await chatFingerprint(options.body) });
-  if (claim === "mismatch") {
-    throw new ApiError({
-      status: 422,
-      code: "idempotency_key_reused",
-      message: "This Idempotency-Key was already used for a different message.",
-      hint: "Use a new Idempotency-Key for each new message.",
-    });
-  }
-
-  let turn: GatewayChatRequest | null = null;
-  if (claim === "new") {
-    try {
-      turn = await options.recordTurn();
-    } catch (error) {
-      await gateway.release(key);
-      throw error;
-    }
-  }
-
-  const request: GatewayStreamRequest = { key, requestId, lastEventId: readLastEventId(c), turn };
-  const response = await gateway.fetch("https://team-gateway/chat", {
+  const request: GatewayStreamRequest = {
+    key,
+    requestId,
+    lastEventId: readLastEventId(c),
+    turn: { bodyHash: await chatFingerprint(options.body), chat, writes, newConversation },
+  };
+  const response = await teamGateway(c.env, options.teamId).fetch("https://team-gateway/chat", {
     method: "POST",
     // The team object's span is a child of the Worker's (issue 7).
     headers: { traceparent: formatTraceparent(c.get("trace")) },
@@ -134,9 +121,13 @@ export async function forwardChat(
   });
 
   const headers = new Headers(response.headers);
+  const isNewTurn = headers.has(NEW_TURN_HEADER);
+  headers.delete(NEW_TURN_HEADER);
   headers.set("X-Request-Id", requestId);
-  if (turn) headers.set("X-Conversation-Id", turn.conversationId);
-  return new Response(response.body, { status: response.status, headers });
+  return {
+    response: new Response(response.body, { status: response.status, headers }),
+    isNewTurn,
+  };
 }
 
 /** `POST /api/chat/stop`: ends the answer for a key now, upstream call included. */

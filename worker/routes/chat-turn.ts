@@ -1,20 +1,23 @@
 /**
  * The database side of a chat turn, kept apart from forwarding to the
  * TeamGateway: find the conversation and its history (a read, as the
- * caller, under RLS), and queue the new conversation and the person's
- * message for saving. Nothing here writes to Postgres synchronously, so a
- * slow or unreachable database never holds a chat request: with the
- * database down, the turn goes ahead without history and says so
- * (`historyState`), and its writes land when the database is back.
+ * caller, under RLS), and make the writes that save the new conversation
+ * and the person's message. The team's gateway queues them, and only when
+ * this request is the first with its Idempotency-Key, so one call to the
+ * object claims the key, saves the turn and starts the answer. Nothing
+ * here writes to Postgres synchronously, so a slow or unreachable database
+ * never holds a chat request: with the database down, the turn goes ahead
+ * without history and says so (`historyState`), and its writes land when
+ * the database is back.
  */
 import type { ChatRequest, ConversationSummary, TeamView } from "../../contract/api.ts";
 import type { GatewayChatRequest } from "../../durable-objects/chat-request.ts";
 import type { ChatMessage } from "../../durable-objects/providers/types.ts";
 import type { AuthContext } from "../auth/verify.ts";
 import { findConversation, listMessages } from "../db/conversations.ts";
-import { isRecentConversation, rememberNewConversation } from "../db/recent-conversations.ts";
+import { isRecentConversation } from "../db/recent-conversations.ts";
 import { withTenant } from "../db/tenant.ts";
-import { enqueueWrites, type QueuedMessage, type WriteMessage } from "../db/write-queue.ts";
+import type { QueuedMessage, WriteMessage } from "../db/write-queue.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -26,12 +29,19 @@ const TITLE_CHARS = 80;
 /** `available`: from Postgres; `pending`: its rows are still queued; `unavailable`: database down. */
 export type HistoryState = "available" | "pending" | "unavailable";
 
-export type RecordedTurn = { gatewayRequest: GatewayChatRequest; historyState: HistoryState };
+export type PreparedTurn = {
+  chat: GatewayChatRequest;
+  /** What saves the turn, queued by the gateway once the key is claimed. */
+  writes: WriteMessage[];
+  /** Set when the turn starts a conversation: the gateway leaves the "still saving" marker. */
+  newConversation: boolean;
+  historyState: HistoryState;
+};
 
-export async function recordTurn(
+export async function prepareTurn(
   env: Env,
   options: { auth: AuthContext; team: TeamView; body: ChatRequest; requestId: string },
-): Promise<RecordedTurn> {
+): Promise<PreparedTurn> {
   const { auth, team, body } = options;
   const createdAt = new Date().toISOString();
   const userMessage: QueuedMessage = {
@@ -62,11 +72,9 @@ export async function recordTurn(
       createdAt,
     };
     writes = [{ kind: "conversation", conversation, firstMessage: userMessage }];
-    await rememberNewConversation(env, team.id, conversation.id);
   }
-  await enqueueWrites(env, writes);
 
-  const gatewayRequest: GatewayChatRequest = {
+  const chat: GatewayChatRequest = {
     requestId: options.requestId,
     teamId: team.id,
     userId: auth.userId,
@@ -81,7 +89,12 @@ export async function recordTurn(
     history: mergeConsecutiveTurns(earlier.history),
     quality: body.quality,
   };
-  return { gatewayRequest, historyState: earlier.state };
+  return {
+    chat,
+    writes,
+    newConversation: body.conversationId === undefined,
+    historyState: earlier.state,
+  };
 }
 
 type Earlier = {

@@ -1,8 +1,8 @@
 /**
- * `POST /api/chat`: validates the turn and hands it to the team's
- * TeamGateway through chat-gateway.ts, which claims the Idempotency-Key and
- * calls `recordTurn` (chat-turn.ts: history read, writes queued) only for
- * the first request with that key.
+ * `POST /api/chat`: validates the turn, reads its history (chat-turn.ts) and
+ * hands it to the team's TeamGateway in one call (chat-gateway.ts), which
+ * claims the Idempotency-Key and, only for the first request with that key,
+ * queues the turn's writes and starts the answer.
  * `POST /api/chat/stop`: ends an answer by its key.
  * `POST /api/context`: keeps a code selection as temporary context.
  */
@@ -18,7 +18,7 @@ import { enforceTeamRateLimit } from "../middleware/rate-limit/index.ts";
 import { allow } from "./access.ts";
 import { forwardChat, stopChat, teamGateway } from "./chat-gateway.ts";
 import { requireKnownModelClass } from "./chat-model.ts";
-import { type HistoryState, recordTurn } from "./chat-turn.ts";
+import { prepareTurn } from "./chat-turn.ts";
 
 export const chatRoutes = new Hono<AppBindings>()
   .post("/chat", allow("POST /api/chat"), async (c) => {
@@ -29,19 +29,13 @@ export const chatRoutes = new Hono<AppBindings>()
     const requestId = c.get("requestId");
     await enforceTeamRateLimit(c, team.id);
 
-    // The turn is saved only by the first request with its Idempotency-Key.
-    let historyState: HistoryState | null = null;
-    const response = await forwardChat(c, {
-      teamId: team.id,
-      body,
-      recordTurn: async () => {
-        const recorded = await recordTurn(c.env, { auth, team, body, requestId });
-        historyState = recorded.historyState;
-        return recorded.gatewayRequest;
-      },
-    });
-    // Tells the client when the answer was made without the conversation's history.
-    if (historyState) response.headers.set("X-Kiln-History", historyState);
+    const turn = await prepareTurn(c.env, { auth, team, body, requestId });
+    const { response, isNewTurn } = await forwardChat(c, { teamId: team.id, body, turn });
+    if (isNewTurn) {
+      response.headers.set("X-Conversation-Id", turn.chat.conversationId);
+      // Tells the client when the answer was made without the conversation's history.
+      response.headers.set("X-Kiln-History", turn.historyState);
+    }
     return response;
   })
   .post("/chat/stop", allow("POST /api/chat/stop"), async (c) => {
