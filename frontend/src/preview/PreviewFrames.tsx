@@ -9,17 +9,20 @@ export type PreviewFramesProps = {
   width: PreviewWidth;
   current: FrameSlot | null;
   lastGood: FrameSlot | null;
+  /** A frame loading the runtime for the next render, if one is wanted now. */
+  spareFrameId: number | null;
   /** The answer on screen is not ready to run: dim whatever is shown. */
   waiting: boolean;
-  registerFrame: (slotId: string, frame: HTMLIFrameElement | null) => void;
+  registerFrame: (frameId: number, frame: HTMLIFrameElement | null) => void;
   onReload: () => void;
 };
 
 const SRC_DOC = buildPreviewDocument();
 
 /**
- * Mounts the frame being built and the last working one. Only the frame on
- * screen is titled "Preview"; the other is hidden until it renders.
+ * Mounts the frame being built, the last working one and the spare. Only the
+ * frame on screen is titled "Preview"; the others are hidden. Frames stay in
+ * the order they were made: moving an iframe in the DOM would reload it.
  */
 export function PreviewFrames(props: PreviewFramesProps) {
   const { current, lastGood } = props;
@@ -27,6 +30,10 @@ export function PreviewFrames(props: PreviewFramesProps) {
   const slots = [lastGood, current].filter(
     (slot, index, all): slot is FrameSlot => slot !== null && all.indexOf(slot) === index,
   );
+  const mounted = [
+    ...slots.map((slot) => ({ frameId: slot.frameId, slot })),
+    ...(props.spareFrameId === null ? [] : [{ frameId: props.spareFrameId, slot: null }]),
+  ].sort((first, second) => first.frameId - second.frameId);
   const widthPx = WIDTH_PX[props.width];
   const error = current?.status.state === "error" ? current.status : null;
 
@@ -36,11 +43,11 @@ export function PreviewFrames(props: PreviewFramesProps) {
         className={`preview-device${props.waiting ? " preview-device--waiting" : ""}`}
         style={widthPx ? { width: `${widthPx}px` } : undefined}
       >
-        {slots.map((slot) => (
+        {mounted.map(({ frameId, slot }) => (
           <iframe
-            key={slot.id}
-            ref={(frame) => props.registerFrame(slot.id, frame)}
-            title={slot === visible ? "Preview" : "Preview (building)"}
+            key={frameId}
+            ref={(frame) => props.registerFrame(frameId, frame)}
+            title={slot === visible ? "Preview" : slot ? "Preview (building)" : "Preview (standby)"}
             sandbox={PREVIEW_SANDBOX}
             srcDoc={SRC_DOC}
             className={slot === visible ? "preview-frame" : "preview-frame preview-frame--hidden"}
