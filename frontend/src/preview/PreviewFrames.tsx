@@ -43,18 +43,21 @@ export function PreviewFrames(props: PreviewFramesProps) {
         className={`preview-device${props.waiting ? " preview-device--waiting" : ""}`}
         style={widthPx ? { width: `${widthPx}px` } : undefined}
       >
-        {mounted.map(({ frameId, slot }) => (
-          <iframe
-            key={frameId}
-            ref={(frame) => props.registerFrame(frameId, frame)}
-            title={slot === visible ? "Preview" : slot ? "Preview (building)" : "Preview (standby)"}
-            sandbox={PREVIEW_SANDBOX}
-            srcDoc={SRC_DOC}
-            className={slot === visible ? "preview-frame" : "preview-frame preview-frame--hidden"}
-            aria-hidden={slot === visible ? undefined : true}
-            tabIndex={slot === visible ? undefined : -1}
-          />
-        ))}
+        {mounted.map(({ frameId, slot }) => {
+          const shown = slot !== null && slot === visible;
+          return (
+            <iframe
+              key={frameId}
+              ref={(frame) => props.registerFrame(frameId, frame)}
+              title={shown ? "Preview" : slot ? "Preview (building)" : "Preview (standby)"}
+              sandbox={PREVIEW_SANDBOX}
+              srcDoc={SRC_DOC}
+              className={shown ? "preview-frame" : "preview-frame preview-frame--hidden"}
+              aria-hidden={shown ? undefined : true}
+              tabIndex={shown ? undefined : -1}
+            />
+          );
+        })}
         {visible === null || (visible === current && current?.status.state === "building") ? (
           <div className="preview-placeholder" aria-hidden="true">
             <span className="spinner" />
