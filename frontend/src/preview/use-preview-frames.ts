@@ -77,13 +77,16 @@ export function usePreviewFrames(input: RenderInput | null) {
     if (renderKey) startRender(renderKey);
   }, [renderKey]);
 
-  // Forget what frames no longer on screen ran.
+  // Forget what replaced frames ran: older than the current one, and not the last good one.
+  // (A render started in this same commit is newer than the current frame, so it stays.)
+  const currentFrameId = frames.current?.frameId;
+  const lastGoodFrameId = frames.lastGood?.frameId;
   useEffect(() => {
-    const live = [frames.current?.frameId, frames.lastGood?.frameId];
+    if (currentFrameId === undefined) return;
     for (const frameId of renders.current.keys()) {
-      if (!live.includes(frameId)) renders.current.delete(frameId);
+      if (frameId < currentFrameId && frameId !== lastGoodFrameId) renders.current.delete(frameId);
     }
-  }, [frames.current?.frameId, frames.lastGood?.frameId]);
+  }, [currentFrameId, lastGoodFrameId]);
 
   const setStatus = useCallback((slotId: string, next: NextStatus) => {
     setFrames((previous) => {
