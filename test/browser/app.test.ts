@@ -118,4 +118,12 @@ describe("Kiln in the browser", () => {
     await button.click();
     await expect.poll(() => button.textContent()).toMatch(/1/);
   });
+
+  it("shows that it is loading before its JavaScript has arrived", async () => {
+    const page = await kiln.browser.newPage();
+    await page.route("**/assets/*.js", (route) => route.abort());
+    await page.goto(kiln.stack.url);
+    expect(await page.getByRole("status").textContent()).toBe("Loading Kiln…");
+    await page.close();
+  });
 });
