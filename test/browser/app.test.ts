@@ -83,4 +83,47 @@ describe("Kiln in the browser", () => {
 
     expect(pageErrors).toEqual([]);
   });
+
+  it("runs the answer in a frame that loaded the preview runtime before the answer finished", async () => {
+    const page = await kiln.browser.newPage();
+    await signIn(page, kiln.stack, "warm-preview@example.com");
+
+    // Before anything is asked, a hidden frame has loaded the runtime (its script ran).
+    const standby = page.locator('iframe[title="Preview (standby)"]');
+    await expect
+      .poll(
+        () =>
+          page
+            .frameLocator('iframe[title="Preview (standby)"]')
+            .locator("body")
+            .evaluate(() => document.readyState),
+        { timeout: 15_000 },
+      )
+      .toBe("complete");
+    await standby.evaluate((frame) => Object.assign(frame, { warmedBeforeAsking: true }));
+
+    await page.getByLabel("Message").fill("Build me a React counter");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect
+      .poll(() => page.getByTestId("preview-status").getAttribute("data-state"), {
+        timeout: 30_000,
+      })
+      .toBe("rendered");
+
+    const shown = page.locator('iframe[title="Preview"]');
+    expect(await shown.evaluate((frame) => "warmedBeforeAsking" in frame)).toBe(true);
+    const button = page
+      .frameLocator('iframe[title="Preview"]')
+      .getByRole("button", { name: /count/i });
+    await button.click();
+    await expect.poll(() => button.textContent()).toMatch(/1/);
+  });
+
+  it("shows that it is loading before its JavaScript has arrived", async () => {
+    const page = await kiln.browser.newPage();
+    await page.route("**/assets/*.js", (route) => route.abort());
+    await page.goto(kiln.stack.url);
+    expect(await page.getByRole("status").textContent()).toBe("Loading Kiln…");
+    await page.close();
+  });
 });

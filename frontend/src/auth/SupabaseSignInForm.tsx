@@ -1,3 +1,4 @@
+import type { Provider } from "@supabase/supabase-js";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import type { ClientConfig } from "../../../contract/api.ts";
 import { enabledOAuthProviders, supabaseFor } from "./supabase-auth.ts";
@@ -17,15 +18,25 @@ export function SupabaseSignInForm({ settings }: { settings: Settings }) {
   const [password, setPassword] = useState("");
   const [status, setStatus] = useState<Status>({ kind: "idle" });
   const [providers, setProviders] = useState<string[]>([]);
-  const supabase = supabaseFor(settings);
 
   useEffect(() => {
     void enabledOAuthProviders(settings).then(setProviders);
   }, [settings]);
 
+  const loadClient = () =>
+    supabaseFor(settings).catch(() => {
+      setStatus({
+        kind: "error",
+        message: "Sign-in could not load. Check your connection and try again.",
+      });
+      return null;
+    });
+
   const signIn = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setStatus({ kind: "pending" });
+    const supabase = await loadClient();
+    if (!supabase) return;
     const { error } = await supabase.auth.signInWithPassword({ email: email.trim(), password });
     setStatus(error ? { kind: "error", message: error.message } : { kind: "idle" });
   };
@@ -36,6 +47,8 @@ export function SupabaseSignInForm({ settings }: { settings: Settings }) {
       return;
     }
     setStatus({ kind: "pending" });
+    const supabase = await loadClient();
+    if (!supabase) return;
     const { error } = await supabase.auth.signInWithOtp({
       email: email.trim(),
       options: { emailRedirectTo: window.location.origin },
@@ -44,9 +57,11 @@ export function SupabaseSignInForm({ settings }: { settings: Settings }) {
   };
 
   const signInWith = async (provider: string) => {
+    const supabase = await loadClient();
+    if (!supabase) return;
     // The provider name comes from the project's own settings.
     await supabase.auth.signInWithOAuth({
-      provider: provider as Parameters<typeof supabase.auth.signInWithOAuth>[0]["provider"],
+      provider: provider as Provider,
       options: { redirectTo: window.location.origin },
     });
   };

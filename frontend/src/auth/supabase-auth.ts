@@ -3,9 +3,10 @@
  * `/api/config` names one. supabase-js keeps the session in localStorage and
  * refreshes the access token before it expires; every change it reports is
  * copied into Kiln's session store, which the API client reads. Ending
- * Kiln's session (sign-out, or a 401) signs supabase-js out too.
+ * Kiln's session (sign-out, or a 401) signs supabase-js out too. supabase-js
+ * is loaded only when a project is configured, so it is not initial JavaScript.
  */
-import { createClient, type Session, type SupabaseClient } from "@supabase/supabase-js";
+import type { Session, SupabaseClient } from "@supabase/supabase-js";
 import type { ClientConfig } from "../../../contract/api.ts";
 import {
   endSession,
@@ -17,14 +18,22 @@ import {
 
 type SupabaseSettings = NonNullable<ClientConfig["supabase"]>;
 
-let client: SupabaseClient | null = null;
+let client: Promise<SupabaseClient> | null = null;
 
-export function supabaseFor(settings: SupabaseSettings): SupabaseClient {
-  if (client) return client;
+export function supabaseFor(settings: SupabaseSettings): Promise<SupabaseClient> {
+  // A failed load (offline) is tried again next time.
+  client ??= startClient(settings).catch((error: unknown) => {
+    client = null;
+    throw error;
+  });
+  return client;
+}
+
+async function startClient(settings: SupabaseSettings): Promise<SupabaseClient> {
+  const { createClient } = await import("@supabase/supabase-js");
   const created = createClient(settings.url, settings.anonKey, {
     auth: { persistSession: true, autoRefreshToken: true, detectSessionInUrl: true },
   });
-  client = created;
 
   created.auth.onAuthStateChange((event, session) => {
     if (session && event !== "SIGNED_OUT") copySession(session);

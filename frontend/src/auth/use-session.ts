@@ -12,7 +12,7 @@ export function useSession() {
 export function useSupabaseSession(config: ClientConfig | null) {
   const settings = config?.supabase;
   useEffect(() => {
-    if (settings) supabaseFor(settings);
+    if (settings) void supabaseFor(settings);
   }, [settings]);
 }
 

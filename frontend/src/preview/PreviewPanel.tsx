@@ -96,6 +96,7 @@ export default function PreviewPanel({ request }: PreviewPanelProps) {
             width={width}
             current={frames.current}
             lastGood={frames.lastGood}
+            spareFrameId={frames.spareFrameId}
             waiting={description.state === "idle"}
             registerFrame={frames.registerFrame}
             onReload={frames.reload}

@@ -21,8 +21,8 @@ export type FrameStatus =
 
 export type FrameSlot = {
   id: string;
-  template: TemplateId;
-  files: { path: string; content: string }[];
+  /** The frame that runs this render (frames are numbered in the order they are made). */
+  frameId: number;
   startedAtMs: number;
   status: FrameStatus;
 };

@@ -15,25 +15,53 @@ export type RenderInput = {
   files: { path: string; content: string }[];
 };
 
-type Frames = { current: FrameSlot | null; lastGood: FrameSlot | null };
+/** A status, or one computed from the slot it is for. */
+type NextStatus = FrameStatus | ((slot: FrameSlot) => FrameStatus);
+
+type Frames = {
+  current: FrameSlot | null;
+  lastGood: FrameSlot | null;
+  /** The frame the next render will use, loading the runtime before it is needed. */
+  spareFrameId: number;
+};
 
 /**
  * Runs each version of the code in a fresh sandboxed frame while the last
  * working one stays on screen, so a failed build shows its error beside a
  * working app instead of a blank panel.
+ *
+ * A spare frame loads the runtime before it is needed (from the moment the
+ * panel shows, so while the person types and the answer streams), and a
+ * render only has to run the code. The next spare is made once nothing is
+ * building: loading a runtime beside a build would slow that build.
  */
 export function usePreviewFrames(input: RenderInput | null) {
-  const [frames, setFrames] = useState<Frames>({ current: null, lastGood: null });
+  const [frames, setFrames] = useState<Frames>({ current: null, lastGood: null, spareFrameId: 0 });
   const [reloadCount, setReloadCount] = useState(0);
-  const iframes = useRef(new Map<string, HTMLIFrameElement>());
+  const iframes = useRef(new Map<number, HTMLIFrameElement>());
+  const readyFrames = useRef(new WeakSet<HTMLIFrameElement>());
+  // What each frame runs; the frame asks for it when its runtime is ready, if it was not then.
+  const renders = useRef(new Map<number, PreviewRenderMessage>());
+  const nextFrameId = useRef(0);
   const renderKey = input ? `${input.key}#${reloadCount}` : null;
 
   const startRender = useEffectEvent((slotId: string) => {
     if (!input) return;
-    const slot: FrameSlot = {
-      id: slotId,
+    const frameId = nextFrameId.current;
+    nextFrameId.current += 1;
+    const message: PreviewRenderMessage = {
+      type: "kiln:preview-render",
+      renderId: slotId,
       template: input.template,
       files: input.files,
+    };
+    renders.current.set(frameId, message);
+    const frame = iframes.current.get(frameId);
+    if (frame && readyFrames.current.has(frame)) post(frame, message);
+
+    const slot: FrameSlot = {
+      id: slotId,
+      frameId,
       startedAtMs: performance.now(),
       status: { state: "building" },
     };
@@ -41,6 +69,7 @@ export function usePreviewFrames(input: RenderInput | null) {
       current: slot,
       lastGood:
         previous.current?.status.state === "rendered" ? previous.current : previous.lastGood,
+      spareFrameId: nextFrameId.current,
     }));
   });
 
@@ -48,43 +77,48 @@ export function usePreviewFrames(input: RenderInput | null) {
     if (renderKey) startRender(renderKey);
   }, [renderKey]);
 
-  const setStatus = useCallback((slotId: string, status: FrameStatus) => {
+  // Forget what replaced frames ran: older than the current one, and not the last good one.
+  // (A render started in this same commit is newer than the current frame, so it stays.)
+  const currentFrameId = frames.current?.frameId;
+  const lastGoodFrameId = frames.lastGood?.frameId;
+  useEffect(() => {
+    if (currentFrameId === undefined) return;
+    for (const frameId of renders.current.keys()) {
+      if (frameId < currentFrameId && frameId !== lastGoodFrameId) renders.current.delete(frameId);
+    }
+  }, [currentFrameId, lastGoodFrameId]);
+
+  const setStatus = useCallback((slotId: string, next: NextStatus) => {
     setFrames((previous) => {
       const { current } = previous;
       if (current?.id !== slotId) return previous;
+      const status = typeof next === "function" ? next(current) : next;
       // Keep the first error: later ones are usually its consequences.
       if (current.status.state === "error" && status.state === "error") return previous;
 
       const updated = { ...current, status };
       return status.state === "rendered"
-        ? { current: updated, lastGood: updated }
+        ? { ...previous, current: updated, lastGood: updated }
         : { ...previous, current: updated };
     });
   }, []);
 
   const onMessage = useEffectEvent((event: MessageEvent) => {
     const entry = [...iframes.current].find(([, frame]) => frame.contentWindow === event.source);
-    const slot = [frames.current, frames.lastGood].find(
-      (candidate) => candidate?.id === entry?.[0],
-    );
-    if (!entry || !slot) return;
+    if (!entry) return;
+    const [frameId, frame] = entry;
+    const message = renders.current.get(frameId);
 
     if (isPreviewReadyMessage(event.data)) {
-      const message: PreviewRenderMessage = {
-        type: "kiln:preview-render",
-        renderId: slot.id,
-        template: slot.template,
-        files: slot.files,
-      };
-      // "*": the frame's origin is opaque; the message goes to that one window only.
-      entry[1].contentWindow?.postMessage(message, "*");
-    } else if (isPreviewStatusMessage(event.data)) {
-      const { state, message, stack, file } = event.data;
-      setStatus(
-        slot.id,
+      readyFrames.current.add(frame);
+      if (message) post(frame, message);
+    } else if (isPreviewStatusMessage(event.data) && message) {
+      const { state, message: text, stack, file } = event.data;
+      const renderedAtMs = performance.now();
+      setStatus(message.renderId, (slot) =>
         state === "rendered"
-          ? { state, renderedInMs: Math.round(performance.now() - slot.startedAtMs) }
-          : { state, message: message ?? "The preview failed.", stack, file },
+          ? { state, renderedInMs: Math.round(renderedAtMs - slot.startedAtMs) }
+          : { state, message: text ?? "The preview failed.", stack, file },
       );
     }
   });
@@ -97,20 +131,35 @@ export function usePreviewFrames(input: RenderInput | null) {
 
   useBuildTimeout(frames.current, setStatus);
 
-  const registerFrame = useCallback((slotId: string, frame: HTMLIFrameElement | null) => {
-    if (frame) iframes.current.set(slotId, frame);
-    else iframes.current.delete(slotId);
+  const registerFrame = useCallback((frameId: number, frame: HTMLIFrameElement | null) => {
+    if (frame) iframes.current.set(frameId, frame);
+    else iframes.current.delete(frameId);
   }, []);
 
   const reload = useCallback(() => setReloadCount((count) => count + 1), []);
 
-  return { ...frames, renderKey, registerFrame, reload };
+  const building = frames.current?.status.state === "building";
+  const spareFrameId = building ? null : frames.spareFrameId;
+
+  return {
+    current: frames.current,
+    lastGood: frames.lastGood,
+    spareFrameId,
+    renderKey,
+    registerFrame,
+    reload,
+  };
+}
+
+function post(frame: HTMLIFrameElement, message: PreviewRenderMessage): void {
+  // "*": the frame's origin is opaque; the message goes to that one window only.
+  frame.contentWindow?.postMessage(message, "*");
 }
 
 /** A frame that never reports (stuck loop, runtime missing) becomes an error the person can see. */
 function useBuildTimeout(
   slot: FrameSlot | null,
-  setStatus: (slotId: string, status: FrameStatus) => void,
+  setStatus: (slotId: string, status: NextStatus) => void,
 ) {
   const building = slot?.status.state === "building";
   const slotId = slot?.id;

@@ -32,10 +32,16 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
   // Signed in and on the workspace: the next thing to do is to type.
   useEffect(() => textareaRef.current?.focus(), []);
 
+  const [startedId, setStartedId] = useState<string | null>(null);
+  const previewKey = usePreviewPanelKey(conversationId, startedId);
+
   const chat = useChat({
     conversationId,
     onConversationStarted: useCallback(
-      (id: string) => setConversationId(id, "replace"),
+      (id: string) => {
+        setStartedId(id);
+        setConversationId(id, "replace");
+      },
       [setConversationId],
     ),
     onAnswerSettled: conversations.refresh,
@@ -97,10 +103,23 @@ export function WorkspacePage({ config, session }: WorkspacePageProps) {
             />
           </Suspense>
           <Suspense fallback={<div className="preview-panel" />}>
-            <PreviewPanel key={conversationId ?? "new"} request={workspace.previewRequest} />
+            <PreviewPanel key={previewKey} request={workspace.previewRequest} />
           </Suspense>
         </section>
       </main>
     </div>
   );
+}
+
+/**
+ * The preview panel starts over for another conversation, but not when the
+ * new one it shows gets its id: that would throw away the frame it warmed up.
+ */
+function usePreviewPanelKey(conversationId: string | null, startedId: string | null): number {
+  const [panel, setPanel] = useState({ conversationId, generation: 0 });
+  if (panel.conversationId !== conversationId) {
+    const gotItsId = panel.conversationId === null && conversationId === startedId;
+    setPanel({ conversationId, generation: panel.generation + (gotItsId ? 0 : 1) });
+  }
+  return panel.generation;
 }
