@@ -70,6 +70,7 @@ const DEFAULT_GRACE_MS = 10_000;
 const DEFAULT_KEEPALIVE_MS = 15_000;
 /** How long a duplicate waits for the request that claimed its key to start the answer. */
 const CLAIM_WAIT_MS = 30_000;
+const KEY_PRUNE_INTERVAL_MS = 1_000;
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
@@ -84,6 +85,7 @@ export class TeamGateway extends DurableObject<Env> {
   /** Duplicates waiting for the claimer to start (or give up), by key. */
   readonly #waiting = new Map<string, (() => void)[]>();
   #teamId = "unknown";
+  #keysPrunedAt = 0;
   /** The team's sandboxes (durable-objects/sandboxes/). */
   readonly #sandboxes: Sandboxes;
   #admission: SandboxAdmission | undefined;
@@ -256,7 +258,7 @@ export class TeamGateway extends DurableObject<Env> {
     });
     try {
       const now = Date.now();
-      this.#log.drop(this.#keys.prune(now));
+      this.#pruneKeys(now);
       const claim = this.#keys.claim({ key: body.key, bodyHash: body.turn.bodyHash, now }).kind;
       if (claim === "mismatch") return keyReused(body.requestId, observation.trace.traceId);
       if (claim === "existing") {
@@ -276,6 +278,17 @@ export class TeamGateway extends DurableObject<Env> {
       this.ctx.waitUntil(observation.reportError(error));
       throw error;
     }
+  }
+
+  /**
+   * Expired and surplus idempotency keys go, with their events, at most once
+   * a second: the query reads the newest MAX_KEYS finished keys, too much to
+   * run for every turn, and a key is judged by its own age when it is found.
+   */
+  #pruneKeys(now: number): void {
+    if (now - this.#keysPrunedAt < KEY_PRUNE_INTERVAL_MS && now >= this.#keysPrunedAt) return;
+    this.#keysPrunedAt = now;
+    this.#log.drop(this.#keys.prune(now));
   }
 
   /**

@@ -46,6 +46,10 @@ export type PeriodTotals = {
 export class QuotaStore {
   readonly #sql: SqlStorage;
   readonly #requestWindowMs: number;
+  /** limit_settings as last read or written: this object is their only writer. */
+  readonly #settings = new Map<string, string | undefined>();
+  /** The request window whose older rows were last deleted. */
+  #prunedWindowStart = 0;
 
   constructor(sql: SqlStorage, options: { requestWindowMs?: number } = {}) {
     this.#sql = sql;
@@ -81,8 +85,10 @@ export class QuotaStore {
   }
 
   putSetting(name: string, value: string | null) {
-    if (value === null) this.#sql.exec("delete from limit_settings where name = ?", name);
-    else this.#putSetting(name, value);
+    if (value === null) {
+      this.#sql.exec("delete from limit_settings where name = ?", name);
+      this.#settings.set(name, undefined);
+    } else this.#putSetting(name, value);
   }
 
   /** Checks every team limit and, only if all have room, takes the room: one synchronous step. */
@@ -151,31 +157,37 @@ export class QuotaStore {
     this.#sql.exec(add, `month:${monthOf(options.now)}`, options.tokens, options.costMicroUsd);
   }
 
+  /** The day's and month's totals and the open reservations, in one statement. */
   totals(now: number): PeriodTotals {
     const day = dayOf(now);
     const month = monthOf(now);
-    const period = (name: string) =>
-      this.#sql
-        .exec<{ tokens: number; cost_micro_usd: number }>(
-          "select tokens, cost_micro_usd from limit_period_totals where period = ?",
-          name,
-        )
-        .toArray()[0];
-    const reserved = this.#sql
-      .exec<{ open: number; tokens: number; cost: number }>(
-        `select count(*) as open, coalesce(sum(tokens), 0) as tokens,
-          coalesce(sum(cost_micro_usd), 0) as cost from limit_reservations where expires_at > ?`,
+    const row = this.#sql
+      .exec<{
+        tokens_today: number | null;
+        cost_this_month: number | null;
+        open: number;
+        tokens: number;
+        cost: number;
+      }>(
+        `select
+          (select tokens from limit_period_totals where period = ?) as tokens_today,
+          (select cost_micro_usd from limit_period_totals where period = ?) as cost_this_month,
+          count(*) as open, coalesce(sum(tokens), 0) as tokens,
+          coalesce(sum(cost_micro_usd), 0) as cost
+        from limit_reservations where expires_at > ?`,
+        `day:${day}`,
+        `month:${month}`,
         now,
       )
       .one();
     return {
       day,
       month,
-      tokensToday: period(`day:${day}`)?.tokens ?? 0,
-      costThisMonthMicroUsd: period(`month:${month}`)?.cost_micro_usd ?? 0,
-      reservedTokens: reserved.tokens,
-      reservedMicroUsd: reserved.cost,
-      openReservations: reserved.open,
+      tokensToday: row.tokens_today ?? 0,
+      costThisMonthMicroUsd: row.cost_this_month ?? 0,
+      reservedTokens: row.tokens,
+      reservedMicroUsd: row.cost,
+      openReservations: row.open,
     };
   }
 
@@ -267,7 +279,10 @@ export class QuotaStore {
 
   #countRequest(now: number) {
     const { startMs } = fixedWindow(now, this.#requestWindowMs);
-    this.#sql.exec("delete from limit_request_windows where window_start < ?", startMs);
+    if (startMs !== this.#prunedWindowStart) {
+      this.#sql.exec("delete from limit_request_windows where window_start < ?", startMs);
+      this.#prunedWindowStart = startMs;
+    }
     this.#sql.exec(
       `insert into limit_request_windows (window_start, requests) values (?, 1)
         on conflict (window_start) do update set requests = requests + 1`,
@@ -276,9 +291,12 @@ export class QuotaStore {
   }
 
   #setting(name: string): string | undefined {
-    return this.#sql
+    if (this.#settings.has(name)) return this.#settings.get(name);
+    const value = this.#sql
       .exec<{ value: string }>("select value from limit_settings where name = ?", name)
       .toArray()[0]?.value;
+    this.#settings.set(name, value);
+    return value;
   }
 
   #putSetting(name: string, value: string) {
@@ -288,5 +306,6 @@ export class QuotaStore {
       name,
       value,
     );
+    this.#settings.set(name, value);
   }
 }

@@ -84,7 +84,9 @@ export class TeamMetrics {
     };
   }
 
+  /** Every figure of a sample, at both granularities, in one upsert statement. */
   #add(figures: [string, number][], now: number) {
+    const rows: (string | number)[] = [];
     for (const [granularity, size] of [
       ["minute", MINUTE_MS],
       ["hour", HOUR_MS],
@@ -92,16 +94,15 @@ export class TeamMetrics {
       const start = Math.floor(now / size) * size;
       for (const [name, value] of figures) {
         if (value === 0 && name !== "requests") continue;
-        this.#sql.exec(
-          `insert into team_metrics (granularity, bucket_start, name, value) values (?, ?, ?, ?)
-            on conflict (granularity, bucket_start, name) do update set value = value + excluded.value`,
-          granularity,
-          start,
-          name,
-          value,
-        );
+        rows.push(granularity, start, name, value);
       }
     }
+    this.#sql.exec(
+      `insert into team_metrics (granularity, bucket_start, name, value)
+        values ${Array.from({ length: rows.length / 4 }, () => "(?, ?, ?, ?)").join(", ")}
+        on conflict (granularity, bucket_start, name) do update set value = value + excluded.value`,
+      ...rows,
+    );
     this.#prune(now);
   }
 
