@@ -9,8 +9,9 @@
  * Each client's stream holds at most SUBSCRIBER_BUFFER_BYTES: a client that
  * reads slower than the model writes falls behind and reads on from the
  * event log as it reads, instead of the object queueing the answer for it.
- * Only the first MAX_SAVED_ANSWER_BYTES characters of the text are kept for settling
- * (history and cache); the client still gets the whole answer.
+ * Settling (history, cache) keeps only the text's first
+ * MAX_SAVED_ANSWER_BYTES characters, enough for that many saved bytes; the
+ * client still gets the whole answer.
  *
  * The upstream call is aborted with the answer's own controller: at once on
  * Stop, and when the last client went away and did not come back within the
@@ -34,7 +35,7 @@ export type AbortReason = "stopped" | "client_gone";
 /** Everything the settle step needs to know about how an answer ended. */
 export type GenerationOutcome = {
   status: Exclude<MessageStatus, "streaming">;
-  /** The answer's text, or its first MAX_SAVED_ANSWER_BYTES when `textCut`. */
+  /** The answer's text, or its first MAX_SAVED_ANSWER_BYTES characters when `textCut`. */
   text: string;
   /** True when the answer was longer than what `text` keeps. */
   textCut: boolean;
