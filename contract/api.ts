@@ -143,6 +143,8 @@ export type MessageView = {
   model: string | null;
   /** Whether a fallback target (not the route's first choice) served this answer. */
   fallbackUsed: boolean;
+  /** True when the saved content is the start of a longer answer (the stream had it whole). */
+  contentTruncated: boolean;
   usage: Usage | null;
   attachments: Attachment[];
   createdAt: string;

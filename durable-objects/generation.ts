@@ -6,6 +6,13 @@
  * before a target answered, so a failure up to then is an HTTP error; after
  * it, a failure ends the stream with an `error` event and no `done`.
  *
+ * Each client's stream holds at most SUBSCRIBER_BUFFER_BYTES: a client that
+ * reads slower than the model writes falls behind and reads on from the
+ * event log as it reads, instead of the object queueing the answer for it.
+ * Settling (history, cache) keeps only the text's first
+ * MAX_SAVED_ANSWER_BYTES characters, enough for that many saved bytes; the
+ * client still gets the whole answer.
+ *
  * The upstream call is aborted with the answer's own controller: at once on
  * Stop, and when the last client went away and did not come back within the
  * grace period (case S7).
@@ -17,6 +24,7 @@ import {
   type OpenedAnswer,
   SKIP_OUTCOMES,
 } from "./attempts.ts";
+import { MAX_SAVED_ANSWER_BYTES } from "./chat-request.ts";
 import type { EventLog, LoggedEvent } from "./event-log.ts";
 import { classifyProviderError } from "./providers/classify.ts";
 import { emptyUsage, type ProviderError, type ProviderEvent } from "./providers/types.ts";
@@ -27,7 +35,12 @@ export type AbortReason = "stopped" | "client_gone";
 /** Everything the settle step needs to know about how an answer ended. */
 export type GenerationOutcome = {
   status: Exclude<MessageStatus, "streaming">;
+  /** The answer's text, or its first MAX_SAVED_ANSWER_BYTES characters when `textCut`. */
   text: string;
+  /** True when the answer was longer than what `text` keeps. */
+  textCut: boolean;
+  /** The whole answer's length in characters, cut or not. */
+  textChars: number;
   usage: Usage;
   /** False when the provider never reported usage and it was estimated. */
   usageReported: boolean;
@@ -68,13 +81,25 @@ export type LiveAnswerOptions = {
   onSettled: (outcome: GenerationOutcome) => Promise<void>;
 };
 
-type Subscriber = { controller: ReadableStreamDefaultController<Uint8Array> };
+/** What a client's stream may hold before its client counts as behind. */
+const SUBSCRIBER_BUFFER_BYTES = 256 * 1024;
+/** Events read from the log at a time for a client that is behind. */
+const CATCH_UP_PAGE_EVENTS = 32;
+
+type Subscriber = {
+  controller: ReadableStreamDefaultController<Uint8Array>;
+  /** The last event id this client was sent. */
+  lastId: number;
+  /** True while the client reads from the log rather than getting events as they come. */
+  behind: boolean;
+  replay: boolean;
+};
 
 export class LiveAnswer {
   readonly abort = new AbortController();
   readonly started: Promise<StartState>;
   readonly #options: LiveAnswerOptions;
-  readonly #events: LoggedEvent[] = [];
+  #lastEventId = 0;
   readonly #subscribers = new Set<Subscriber>();
   #resolveStarted: (state: StartState) => void = () => {};
   #finished = false;
@@ -117,7 +142,9 @@ export class LiveAnswer {
 
   /**
    * An SSE stream of this answer for one client, starting after
-   * `lastEventId`. A replay of a finished answer marks its meta as a replay.
+   * `lastEventId`: what came before it is read from the log, then events
+   * come as they happen. A replay of a finished answer marks its meta as a
+   * replay.
    */
   subscribe(options: { lastEventId: number; replay: boolean; signal?: AbortSignal }): Response {
     let subscriber: Subscriber | undefined;
@@ -126,27 +153,27 @@ export class LiveAnswer {
       if (this.#subscribers.size === 0 && !this.#finished) this.#startGrace();
     };
 
-    const body = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        for (const entry of this.#events) {
-          if (entry.id <= options.lastEventId) continue;
-          const event =
-            options.replay && entry.event.type === "meta"
-              ? { ...entry.event, replay: true }
-              : entry.event;
-          controller.enqueue(encodeEvent(entry.id, event));
-        }
-        if (this.#finished) {
-          controller.close();
-          return;
-        }
-        subscriber = { controller };
-        this.#subscribers.add(subscriber);
-        clearTimeout(this.#graceTimer);
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          subscriber = {
+            controller,
+            lastId: options.lastEventId,
+            behind: true,
+            replay: options.replay,
+          };
+          this.#subscribers.add(subscriber);
+          clearTimeout(this.#graceTimer);
+        },
+        // Called whenever the client has read below the buffer's mark.
+        pull: () => {
+          if (subscriber) this.#catchUp(subscriber);
+        },
+        // The client went away: a network blip or a closed tab. Wait for it to come back.
+        cancel: detach,
       },
-      // The client went away: a network blip or a closed tab. Wait for it to come back.
-      cancel: detach,
-    });
+      { highWaterMark: SUBSCRIBER_BUFFER_BYTES, size: (chunk) => chunk.byteLength },
+    );
     // Behind the enable_request_signal flag, workerd reports a disconnect here instead.
     options.signal?.addEventListener("abort", detach, { once: true });
 
@@ -171,7 +198,7 @@ export class LiveAnswer {
     const apply = (event: ProviderEvent) => {
       if (event.type === "text") {
         outcome.firstTextAt ??= Date.now();
-        outcome.text += event.text;
+        keepText(outcome, event.text);
         this.#emit({ type: "delta", text: event.text });
       } else if (event.type === "usage") {
         outcome.usage = event.usage;
@@ -227,40 +254,84 @@ export class LiveAnswer {
       this.#finished = true;
       clearInterval(this.#keepAlive);
       clearTimeout(this.#graceTimer);
+      // A client still behind closes once it has read the rest from the log.
       for (const subscriber of this.#subscribers) {
-        try {
-          subscriber.controller.close();
-        } catch {
-          // Already closed by a cancel racing the end.
-        }
+        if (!subscriber.behind) this.#close(subscriber);
       }
-      this.#subscribers.clear();
       await this.#settle(outcome);
     }
   }
 
   #emit(event: ChatStreamEvent): void {
-    const entry = { id: this.#events.length + 1, event };
-    this.#events.push(entry);
+    this.#lastEventId += 1;
+    const entry = { id: this.#lastEventId, event };
     this.#options.log.append(this.#options.key, entry);
-    this.#broadcast(encodeEvent(entry.id, event));
+
+    this.#wroteSinceTick = true;
+    let bytes: Uint8Array | undefined;
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.behind) continue;
+      if ((subscriber.controller.desiredSize ?? 0) <= 0) {
+        subscriber.behind = true;
+        continue;
+      }
+      bytes ??= encodeEvent(entry.id, event);
+      this.#send(subscriber, entry.id, bytes);
+    }
   }
 
-  #broadcast(bytes: Uint8Array): void {
-    this.#wroteSinceTick = true;
-    for (const subscriber of this.#subscribers) {
-      try {
-        subscriber.controller.enqueue(bytes);
-      } catch {
-        this.#subscribers.delete(subscriber);
+  /** Sends a client that is behind what the log holds after its last event, while it reads. */
+  #catchUp(subscriber: Subscriber): void {
+    while (subscriber.behind && (subscriber.controller.desiredSize ?? 0) > 0) {
+      const page = this.#options.log.after(
+        this.#options.key,
+        subscriber.lastId,
+        CATCH_UP_PAGE_EVENTS,
+      );
+      if (page.length === 0) subscriber.behind = false;
+      for (const entry of page) {
+        if ((subscriber.controller.desiredSize ?? 0) <= 0) break;
+        this.#send(subscriber, entry.id, this.#encodeFor(subscriber, entry));
       }
+    }
+    if (!subscriber.behind && this.#finished) this.#close(subscriber);
+  }
+
+  #encodeFor(subscriber: Subscriber, entry: LoggedEvent): Uint8Array {
+    const event =
+      subscriber.replay && entry.event.type === "meta"
+        ? { ...entry.event, replay: true }
+        : entry.event;
+    return encodeEvent(entry.id, event);
+  }
+
+  #send(subscriber: Subscriber, id: number, bytes: Uint8Array): void {
+    try {
+      subscriber.controller.enqueue(bytes);
+      subscriber.lastId = id;
+    } catch {
+      this.#subscribers.delete(subscriber);
+    }
+  }
+
+  #close(subscriber: Subscriber): void {
+    this.#subscribers.delete(subscriber);
+    try {
+      subscriber.controller.close();
+    } catch {
+      // Already closed by a cancel racing the end.
     }
   }
 
   /** An SSE comment after a long silence, so proxies keep the connection (a slow model). */
   #startKeepAlive(): void {
     this.#keepAlive = setInterval(() => {
-      if (!this.#wroteSinceTick) this.#broadcast(encodeComment("keep-alive"));
+      if (!this.#wroteSinceTick) {
+        const comment = encodeComment("keep-alive");
+        for (const subscriber of this.#subscribers) {
+          if (!subscriber.behind) this.#send(subscriber, subscriber.lastId, comment);
+        }
+      }
       this.#wroteSinceTick = false;
     }, this.#options.keepAliveMs);
   }
@@ -276,7 +347,7 @@ export class LiveAnswer {
     outcome.usage = {
       ...emptyUsage(),
       inputTokens: Math.ceil(this.#options.promptChars / 4),
-      outputTokens: Math.ceil(outcome.text.length / 4),
+      outputTokens: Math.ceil(outcome.textChars / 4),
     };
   }
 
@@ -284,6 +355,8 @@ export class LiveAnswer {
     return {
       status: "error",
       text: "",
+      textCut: false,
+      textChars: 0,
       usage: emptyUsage(),
       usageReported: false,
       finishReason: null,
@@ -303,4 +376,19 @@ export class LiveAnswer {
     if (outcome.status === "aborted") outcome.abortReason ??= this.#abortReason ?? "stopped";
     await this.#options.onSettled(outcome).catch(() => {});
   }
+}
+
+/** Keeps the answer's text up to MAX_SAVED_ANSWER_BYTES, and records a cut beyond it. */
+function keepText(outcome: GenerationOutcome, text: string): void {
+  outcome.textChars += text.length;
+  if (outcome.textCut) return;
+  const room = MAX_SAVED_ANSWER_BYTES - outcome.text.length;
+  if (text.length <= room) {
+    outcome.text += text;
+    return;
+  }
+  // A cut between the two halves of a surrogate pair would leave half a character.
+  const end = /[\ud800-\udbff]/.test(text.charAt(room - 1)) ? room - 1 : room;
+  outcome.text += text.slice(0, Math.max(0, end));
+  outcome.textCut = true;
 }

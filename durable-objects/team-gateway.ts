@@ -71,6 +71,8 @@ const DEFAULT_KEEPALIVE_MS = 15_000;
 /** How long a duplicate waits for the request that claimed its key to start the answer. */
 const CLAIM_WAIT_MS = 30_000;
 const KEY_PRUNE_INTERVAL_MS = 1_000;
+/** Events read from the log at a time for a replay. */
+const REPLAY_PAGE_EVENTS = 32;
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
@@ -362,18 +364,24 @@ export class TeamGateway extends DurableObject<Env> {
     );
   }
 
-  /** A finished answer, from the event log, marked as a replay. */
+  /** A finished answer, read from the event log as the client reads, marked as a replay. */
   #replay(body: Pick<GatewayStreamRequest, "key" | "lastEventId">): Response {
-    const events = this.#log.after(body.key, body.lastEventId);
-    const chunks = events.map(({ id, event }) =>
-      encodeEvent(id, event.type === "meta" ? { ...event, replay: true } : event),
-    );
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (const chunk of chunks) controller.enqueue(chunk);
-        controller.close();
+    let lastId = body.lastEventId;
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          const page = this.#log.after(body.key, lastId, REPLAY_PAGE_EVENTS);
+          for (const { id, event } of page) {
+            controller.enqueue(
+              encodeEvent(id, event.type === "meta" ? { ...event, replay: true } : event),
+            );
+            lastId = id;
+          }
+          if (page.length < REPLAY_PAGE_EVENTS) controller.close();
+        },
       },
-    });
+      { highWaterMark: 0 },
+    );
     return new Response(stream, { headers: { ...SSE_HEADERS, "Idempotent-Replayed": "true" } });
   }
 
@@ -483,7 +491,8 @@ export class TeamGateway extends DurableObject<Env> {
           usage: settledUsage({ ...outcome, promptTokens }),
           failed: outcome.status === "error",
         });
-        if (cacheKey && outcome.status === "complete" && outcome.finishReason === "stop") {
+        const whole = outcome.status === "complete" && !outcome.textCut;
+        if (cacheKey && whole && outcome.finishReason === "stop") {
           const answer = {
             text: outcome.text,
             finishReason: "stop",
@@ -629,6 +638,8 @@ export class TeamGateway extends DurableObject<Env> {
     const replayed: GenerationOutcome = {
       status: "complete",
       text: cached.text,
+      textCut: false,
+      textChars: cached.text.length,
       usage: noUsage,
       usageReported: true,
       finishReason: "stop",

@@ -311,3 +311,33 @@ describe("the SSE response", () => {
     expect(saved.status).toBe("aborted");
   });
 });
+
+describe("an answer longer than a saved message holds", () => {
+  it("streams whole, and history keeps its start marked as cut", async () => {
+    const session = await signIn();
+    // 12 pieces of 16 KB: 196,608 characters, past the 100,000 bytes one queue message keeps.
+    const shape = { pieces: 12, pieceBytes: 16_384, firstTokenMs: 0, chunkMs: 0 };
+    const response = await chat(session.access_token, `kiln-bench ${JSON.stringify(shape)}`);
+    const events = await readChatEvents(response);
+    expect(events.at(-1)?.event.type).toBe("done");
+    const streamed = joinedText(events);
+    expect(streamed).toHaveLength(12 * 16_384);
+
+    const saved = await savedAnswer(session.access_token, metaOf(events).conversationId);
+    expect(saved.status).toBe("complete");
+    expect(saved.contentTruncated).toBe(true);
+    expect(saved.content.length).toBeGreaterThan(90_000);
+    expect(saved.content.length).toBeLessThanOrEqual(100_000);
+    expect(streamed.startsWith(saved.content)).toBe(true);
+  });
+
+  it("an answer that fits is saved whole and not marked", async () => {
+    const session = await signIn();
+    const events = await readChatEvents(
+      await chat(session.access_token, `${COUNTER} ${marker({ tag: newTag() })}`),
+    );
+    const saved = await savedAnswer(session.access_token, metaOf(events).conversationId);
+    expect(saved.content).toBe(joinedText(events));
+    expect(saved.contentTruncated).toBe(false);
+  });
+});

@@ -24,6 +24,7 @@ type MessageRow = {
   provider: string | null;
   model: string | null;
   fallback_used: boolean | null;
+  content_truncated: boolean | null;
   input_tokens: number | null;
   output_tokens: number | null;
   cache_read_tokens: number | null;
@@ -62,6 +63,7 @@ function toMessage(row: MessageRow): MessageView {
     provider: row.provider,
     model: row.model,
     fallbackUsed: row.fallback_used ?? false,
+    contentTruncated: row.content_truncated ?? false,
     usage,
     attachments: row.attachments ?? [],
     createdAt: row.created_at.toISOString(),
@@ -95,8 +97,8 @@ export async function listMessages(
   const limit = options.limit ?? 500;
   const rows = await sql<MessageRow[]>`
     select * from (
-      select id, role, content, status, provider, model, fallback_used, input_tokens, output_tokens,
-        cache_read_tokens, cache_write_tokens, attachments, created_at
+      select id, role, content, status, provider, model, fallback_used, content_truncated,
+        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, attachments, created_at
       from public.messages where conversation_id = ${options.conversationId}
       order by created_at desc, role desc limit ${limit}
     ) recent order by created_at, role desc`;

@@ -106,13 +106,14 @@ async function insertMessage(sql: Sql, message: QueuedMessage) {
   await sql`
     insert into public.messages (id, conversation_id, team_id, author_id, role, content, status,
       provider, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-      attachments, error_code, fallback_used, created_at)
+      attachments, error_code, fallback_used, content_truncated, created_at)
     values (${message.id}, ${message.conversationId}, ${message.teamId}, ${message.authorId},
       ${message.role}, ${message.content}, ${message.status}, ${message.provider ?? null},
       ${message.model ?? null}, ${usage?.inputTokens ?? null}, ${usage?.outputTokens ?? null},
       ${usage?.cacheReadTokens ?? null}, ${usage?.cacheWriteTokens ?? null},
       ${sql.json(message.attachments ?? [])}, ${message.errorCode ?? null},
-      ${message.fallbackUsed ?? false}, ${message.createdAt})
+      ${message.fallbackUsed ?? false}, ${message.contentTruncated ?? false},
+      ${message.createdAt})
     on conflict (id) do nothing`;
   await sql`
     update public.conversations set updated_at = greatest(updated_at, ${message.createdAt})

@@ -2,8 +2,16 @@
  * What the TeamGateway queues when a generation ends, however it ends: the
  * assistant's message (joining the conversation's history) and the
  * request's metadata (usage, outcome, latency), in one queue send.
+ *
+ * A queue message holds 128 KB, so the saved text is at most
+ * MAX_SAVED_ANSWER_BYTES of JSON; a longer answer is saved cut, with
+ * `contentTruncated` set so history says so. (Sent whole, the queue refused
+ * it and the answer was not saved at all.)
  */
-import type { GatewayChatRequest } from "../../durable-objects/chat-request.ts";
+import {
+  type GatewayChatRequest,
+  MAX_SAVED_ANSWER_BYTES,
+} from "../../durable-objects/chat-request.ts";
 import type { GenerationOutcome } from "../../durable-objects/generation.ts";
 import type { Env } from "../env.ts";
 import { enqueueWrites } from "./write-queue.ts";
@@ -14,6 +22,7 @@ export async function enqueueSettledTurn(
 ): Promise<void> {
   const { chat, outcome } = options;
   const createdAt = new Date().toISOString();
+  const content = fitText(outcome.text, MAX_SAVED_ANSWER_BYTES);
 
   await enqueueWrites(env, [
     {
@@ -24,7 +33,8 @@ export async function enqueueSettledTurn(
         teamId: chat.teamId,
         authorId: null,
         role: "assistant",
-        content: outcome.text,
+        content,
+        contentTruncated: outcome.textCut || content.length < outcome.text.length,
         status: outcome.status,
         provider: outcome.provider,
         model: outcome.model,
@@ -51,4 +61,17 @@ export async function enqueueSettledTurn(
       },
     },
   ]);
+}
+
+const encoder = new TextEncoder();
+
+/** A start of `text` whose JSON string is at most `maxBytes` of UTF-8, cut in proportion. */
+export function fitText(text: string, maxBytes: number): string {
+  let kept = text;
+  for (;;) {
+    const bytes = encoder.encode(JSON.stringify(kept)).byteLength;
+    if (bytes <= maxBytes) return kept;
+    const length = Math.floor((kept.length * maxBytes) / bytes) - 1;
+    kept = kept.slice(0, /[\ud800-\udbff]/.test(kept.charAt(length - 1)) ? length - 1 : length);
+  }
 }

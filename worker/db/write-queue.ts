@@ -17,6 +17,8 @@ export type QueuedMessage = {
   authorId: string | null;
   role: "user" | "assistant";
   content: string;
+  /** True when `content` is the start of a longer answer (settled-turn.ts). */
+  contentTruncated?: boolean;
   status: MessageStatus;
   provider?: string | null;
   model?: string | null;

@@ -228,6 +228,7 @@ function localMessage(input: {
     provider: null,
     model: null,
     fallbackUsed: false,
+    contentTruncated: false,
     usage: null,
     attachments: [],
     createdAt: new Date().toISOString(),

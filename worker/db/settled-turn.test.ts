@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { fitText } from "./settled-turn.ts";
+
+const bytesOf = (text: string) => new TextEncoder().encode(JSON.stringify(text)).byteLength;
+
+describe("fitText", () => {
+  it("keeps a text that fits as it is", () => {
+    expect(fitText("a short answer", 100)).toBe("a short answer");
+  });
+
+  it.each([
+    ["ASCII", "x".repeat(5_000)],
+    ["escapes", '"\n\\'.repeat(2_000)],
+    ["three-byte characters", "é漢".repeat(2_000)],
+    ["surrogate pairs", "🚀".repeat(2_000)],
+  ])("cuts %s to a start whose JSON fits", (_, text) => {
+    const kept = fitText(text, 1_000);
+    expect(bytesOf(kept)).toBeLessThanOrEqual(1_000);
+    expect(bytesOf(kept)).toBeGreaterThan(900);
+    expect(text.startsWith(kept)).toBe(true);
+    expect(kept).not.toMatch(/[\ud800-\udbff]$/);
+  });
+});
