@@ -21,7 +21,7 @@ import { enqueueWrites } from "../worker/db/write-queue.ts";
 import type { Env } from "../worker/env.ts";
 import { ApiError, errorBody } from "../worker/errors.ts";
 import { describeLimit, limitCode } from "../worker/limits/explain.ts";
-import { logger } from "../worker/logger.ts";
+import { logger, setLogLevel } from "../worker/logger.ts";
 import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
 import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
 import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
@@ -94,6 +94,7 @@ export class TeamGateway extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    setLogLevel(env.KILN_LOG_LEVEL);
     const sql = ctx.storage.sql;
     this.#contexts = new ContextStore(sql);
     this.#keys = new IdempotencyKeys(sql);

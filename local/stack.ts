@@ -42,6 +42,15 @@ export type StackOptions = {
    * the project's `.dev.vars`.
    */
   edgeLimits?: EdgeLimits;
+  /**
+   * false: no DevTools session on the Worker (the benchmark). wrangler's
+   * inspector proxy turns on network tracing, and under many concurrent
+   * streams workerd then leaked sockets (about two per streamed chunk, 20,000
+   * in 10 s at 50 streams) until it failed with "Too many open files";
+   * production has no inspector. wrangler skips it in a VS Code debug
+   * terminal, which is the switch used.
+   */
+  devtools?: boolean;
   log?: (line: string) => void;
 };
 
@@ -177,6 +186,7 @@ function spawnWrangler(
       CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: withPasswordForHyperdrive(
         options.databaseUrl,
       ),
+      ...(options.devtools === false ? { VSCODE_INSPECTOR_OPTIONS: "{}" } : {}),
       // There is no internet here: wrangler must not phone home.
       WRANGLER_SEND_METRICS: "false",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",

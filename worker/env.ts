@@ -75,6 +75,8 @@ export type Env = {
   OTEL_EXPORTER_OTLP_HEADERS?: string;
   /** Salt for the user hash in logs, spans and reports that leave Kiln. */
   KILN_LOG_HASH_SALT?: string;
+  /** The lowest log level written: info (default), warn or error. */
+  KILN_LOG_LEVEL?: string;
   /** Slack-compatible incoming webhook for alerts. */
   ALERT_WEBHOOK_URL?: string;
   /** Linked from every alert; defaults to docs/runbook.md in the repository. */

@@ -21,6 +21,18 @@ export type Logger = {
 
 type Level = "info" | "warn" | "error";
 
+const LEVELS: Level[] = ["info", "warn", "error"];
+let lowest: Level = "info";
+
+/**
+ * The lowest level written (`KILN_LOG_LEVEL`: info, the default, warn or
+ * error); lines below it are not even formatted. Set from the environment
+ * as each entry point starts, since the logger is shared by the module.
+ */
+export function setLogLevel(value: string | undefined): void {
+  lowest = LEVELS.includes(value as Level) ? (value as Level) : "info";
+}
+
 /** Field names that would carry content or credentials; checked case-insensitively. */
 const FORBIDDEN_FIELD =
   /^(prompt|message|messages|content|text|code|system|body|authorization|cookie|password|secret|api_?key|access_?token|refresh_?token|token)$/i;
@@ -35,6 +47,7 @@ export function safeFields(fields: LogFields | undefined): LogFields {
 }
 
 function write(level: Level, event: string, fields: LogFields) {
+  if (LEVELS.indexOf(level) < LEVELS.indexOf(lowest)) return;
   const line = JSON.stringify({
     level,
     event,

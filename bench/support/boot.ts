@@ -50,6 +50,11 @@ export async function bootStack(options: {
     stateDir,
     databaseUrl: options.database.url,
     edgeLimits: BENCH_EDGE_LIMITS,
+    // Nothing of the dev harness that production lacks: its inspector leaked sockets under load.
+    devtools: false,
+    // wrangler source-maps every log line in its Node process, a core's worth on 2 cores at this
+    // load; Workers Logs cost the Worker nothing like it. The lines are not even formatted.
+    vars: { KILN_LOG_LEVEL: "warn" },
     // The SPA's counter streams at this pace; every other figure sets its own in the prompt.
     simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 2 },
     log: (line) => {

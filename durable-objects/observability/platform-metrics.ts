@@ -19,7 +19,7 @@ import type {
   TeamToday,
 } from "../../contract/observability.ts";
 import type { Env } from "../../worker/env.ts";
-import { logger } from "../../worker/logger.ts";
+import { logger, setLogLevel } from "../../worker/logger.ts";
 import { type Alert, dedupeKey, isSpike, SPIKE_RULE, shouldSend } from "./alert-rules.ts";
 import { sendAlert } from "./alert-webhook.ts";
 
@@ -87,6 +87,7 @@ export class PlatformMetrics extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    setLogLevel(env.KILN_LOG_LEVEL);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(SCHEMA);
   }
