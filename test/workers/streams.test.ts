@@ -5,6 +5,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { ConversationResponse } from "../../contract/api.ts";
 import { joinedText } from "../support/sse.ts";
 import {
   chat,
@@ -19,7 +20,7 @@ import {
   TWO_TARGETS,
   target,
 } from "./gateway-helpers.ts";
-import { BASE, readError, signIn } from "./helpers.ts";
+import { api, BASE, readError, signIn } from "./helpers.ts";
 
 beforeEach(async () => {
   await setRouting(TWO_TARGETS);
@@ -339,5 +340,41 @@ describe("an answer longer than a saved message holds", () => {
     const saved = await savedAnswer(session.access_token, metaOf(events).conversationId);
     expect(saved.content).toBe(joinedText(events));
     expect(saved.contentTruncated).toBe(false);
+  });
+});
+
+describe("a message whose attachments are larger than a saved message holds", () => {
+  it("is answered, and history keeps its start marked as cut", async () => {
+    const session = await signIn();
+    const tag = newTag();
+    // 300 KB of code in two files: a queue message (128 KB) cannot carry it, and the chat failed
+    // with 503 because of that.
+    const content = "const value = 1;\n".repeat(8_800);
+    const response = await chat(
+      session.access_token,
+      `${COUNTER} ${marker({ tag })}`,
+      {},
+      {
+        attachments: [
+          { path: "src/big.ts", content },
+          { path: "src/other.ts", content },
+        ],
+      },
+    );
+    expect(response.status).toBe(200);
+    const events = await readChatEvents(response);
+    expect(events.at(-1)?.event.type).toBe("done");
+
+    const conversationId = metaOf(events).conversationId;
+    await savedAnswer(session.access_token, conversationId);
+    const history = (await (
+      await api(`/api/conversations/${conversationId}`, { token: session.access_token })
+    ).json()) as ConversationResponse;
+    const question = history.messages.find((message) => message.role === "user");
+    expect(question?.contentTruncated).toBe(true);
+    const saved = question?.attachments?.[0]?.content ?? "";
+    expect(saved.length).toBeGreaterThan(50_000);
+    expect(saved.length).toBeLessThan(content.length);
+    expect(content.startsWith(saved)).toBe(true);
   });
 });

@@ -20,4 +20,9 @@ describe("fitText", () => {
     expect(text.startsWith(kept)).toBe(true);
     expect(kept).not.toMatch(/[\ud800-\udbff]$/);
   });
+
+  it("gives an empty text when not even two quotes fit, instead of looping", () => {
+    expect(fitText("abc", 0)).toBe("");
+    expect(fitText("abc", 1)).toBe("");
+  });
 });

@@ -70,7 +70,8 @@ export function fitText(text: string, maxBytes: number): string {
   let kept = text;
   for (;;) {
     const bytes = encoder.encode(JSON.stringify(kept)).byteLength;
-    if (bytes <= maxBytes) return kept;
+    // Nothing shorter exists: an empty string still costs its two quotes.
+    if (bytes <= maxBytes || kept === "") return kept;
     const length = Math.floor((kept.length * maxBytes) / bytes) - 1;
     kept = kept.slice(0, /[\ud800-\udbff]/.test(kept.charAt(length - 1)) ? length - 1 : length);
   }
