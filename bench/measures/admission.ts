@@ -217,7 +217,25 @@ export async function measureAdmission(context: BenchContext): Promise<Figure> {
   context.log(
     `admission: ${OVERSHOOT_REQUESTS} requests against a budget with room for ${BUDGET_ROOM}`,
   );
-  const budget = await overshoot(context);
+  const budget = await overshoot(context).catch((error: unknown) => ({
+    error: error instanceof Error ? error.message : String(error),
+  }));
+  const decided =
+    `in the object: ${quota.perSecond}/s quota, ${replay.perSecond}/s idempotency; ` +
+    `through the Worker: ${httpReplays.perSecond}/s replays, ${httpRefusals.perSecond}/s refusals; `;
+  if ("error" in budget) {
+    return {
+      ...BASE,
+      status: "measured",
+      meetsTarget: false,
+      headline: `${decided}overshoot not measured: ${budget.error}`,
+      data: {
+        inObject: { quota, replay },
+        http: { replays: httpReplays, refusals: httpRefusals },
+        budget,
+      },
+    };
+  }
 
   const slowest = Math.min(quota.perSecond, replay.perSecond);
   const meets =
@@ -229,9 +247,7 @@ export async function measureAdmission(context: BenchContext): Promise<Figure> {
     status: "measured",
     meetsTarget: meets,
     headline:
-      `in the object: ${quota.perSecond}/s quota, ${replay.perSecond}/s idempotency; ` +
-      `through the Worker: ${httpReplays.perSecond}/s replays, ${httpRefusals.perSecond}/s refusals; ` +
-      `overshoot ${budget.overshoot} (${budget.admitted} of ${OVERSHOOT_REQUESTS} admitted with room for ${BUDGET_ROOM}, ` +
+      `${decided}overshoot ${budget.overshoot} (${budget.admitted} of ${OVERSHOOT_REQUESTS} admitted with room for ${BUDGET_ROOM}, ` +
       `peak committed ${budget.peakCommittedMicroUsd} of ${budget.limitMicroUsd} µ$)`,
     data: {
       inObject: { quota, replay },

@@ -24,5 +24,7 @@ describe("fitText", () => {
   it("gives an empty text when not even two quotes fit, instead of looping", () => {
     expect(fitText("abc", 0)).toBe("");
     expect(fitText("abc", 1)).toBe("");
+    // At once, not one character per round: a 200,000-character attachment with no room left.
+    expect(fitText("x".repeat(200_000), 0)).toBe("");
   });
 });

@@ -73,6 +73,7 @@ export function fitText(text: string, maxBytes: number): string {
     // Nothing shorter exists: an empty string still costs its two quotes.
     if (bytes <= maxBytes || kept === "") return kept;
     const length = Math.floor((kept.length * maxBytes) / bytes) - 1;
+    if (length <= 0) return "";
     kept = kept.slice(0, /[\ud800-\udbff]/.test(kept.charAt(length - 1)) ? length - 1 : length);
   }
 }
