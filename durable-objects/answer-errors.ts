@@ -93,3 +93,31 @@ export function replyResponse(
   if (reply.retryAfterSeconds !== null) headers["Retry-After"] = String(reply.retryAfterSeconds);
   return new Response(reply.body, { status: reply.status, headers });
 }
+
+/** A second turn sent with a key already used for another body. */
+export function keyReused(requestId: string, traceId: string): Response {
+  return Response.json(
+    errorBody({
+      code: "idempotency_key_reused",
+      message: "This Idempotency-Key was already used for a different message.",
+      hint: "Use a new Idempotency-Key for each new message.",
+      requestId,
+      traceId,
+    }),
+    { status: 422 },
+  );
+}
+
+/** A duplicate whose claimer neither started nor gave up within the wait. */
+export function keyInProgress(requestId: string, traceId: string): Response {
+  return Response.json(
+    errorBody({
+      code: "idempotency_in_progress",
+      message: "Another request with this Idempotency-Key has not started its answer.",
+      hint: "Send the request again in a moment, or use a new Idempotency-Key.",
+      requestId,
+      traceId,
+    }),
+    { status: 409, headers: { "Retry-After": "1" } },
+  );
+}

@@ -23,7 +23,13 @@ import { ApiError, errorBody } from "../worker/errors.ts";
 import { describeLimit, limitCode } from "../worker/limits/explain.ts";
 import { logger, setLogLevel } from "../worker/logger.ts";
 import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
-import { type ErrorReply, failureReply, replyResponse } from "./answer-errors.ts";
+import {
+  type ErrorReply,
+  failureReply,
+  keyInProgress,
+  keyReused,
+  replyResponse,
+} from "./answer-errors.ts";
 import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
 import {
@@ -64,19 +70,14 @@ import {
 import { teamSandboxAccount } from "./sandboxes/account.ts";
 import { SandboxAdmission } from "./sandboxes/admission.ts";
 import { Sandboxes } from "./sandboxes/manager.ts";
-import { encodeEvent, SSE_HEADERS } from "./sse.ts";
+import { TurnKeys } from "./turn-keys.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
 const DEFAULT_KEEPALIVE_MS = 15_000;
-/** How long a duplicate waits for the request that claimed its key to start the answer. */
-const CLAIM_WAIT_MS = 30_000;
-const KEY_PRUNE_INTERVAL_MS = 1_000;
-/** Events read from the log at a time for a replay. */
-const REPLAY_PAGE_EVENTS = 32;
 
 export class TeamGateway extends DurableObject<Env> {
   readonly #contexts: ContextStore;
-  readonly #keys: IdempotencyKeys;
+  readonly #turns: TurnKeys;
   readonly #log: EventLog;
   readonly #breakers: Breakers;
   readonly #limits: TeamLimitsModule;
@@ -84,10 +85,7 @@ export class TeamGateway extends DurableObject<Env> {
   readonly #routing = new RoutingCache();
   /** Answers streaming right now, by idempotency key. */
   readonly #live = new Map<string, LiveAnswer>();
-  /** Duplicates waiting for the claimer to start (or give up), by key. */
-  readonly #waiting = new Map<string, (() => void)[]>();
   #teamId = "unknown";
-  #keysPrunedAt = 0;
   /** The team's sandboxes (durable-objects/sandboxes/). */
   readonly #sandboxes: Sandboxes;
   #admission: SandboxAdmission | undefined;
@@ -97,8 +95,8 @@ export class TeamGateway extends DurableObject<Env> {
     setLogLevel(env.KILN_LOG_LEVEL);
     const sql = ctx.storage.sql;
     this.#contexts = new ContextStore(sql);
-    this.#keys = new IdempotencyKeys(sql);
     this.#log = new EventLog(sql);
+    this.#turns = new TurnKeys(new IdempotencyKeys(sql), this.#log);
     this.#breakers = new Breakers(sql, {
       teamId: () => this.#teamId,
       onOpened: (provider, reason) =>
@@ -260,9 +258,11 @@ export class TeamGateway extends DurableObject<Env> {
       chat: { requestId: body.requestId, teamId: chat.teamId, userId: chat.userId },
     });
     try {
-      const now = Date.now();
-      this.#pruneKeys(now);
-      const claim = this.#keys.claim({ key: body.key, bodyHash: body.turn.bodyHash, now }).kind;
+      const claim = this.#turns.claim({
+        key: body.key,
+        bodyHash: body.turn.bodyHash,
+        now: Date.now(),
+      });
       if (claim === "mismatch") return keyReused(body.requestId, observation.trace.traceId);
       if (claim === "existing") {
         return await this.#answerFor(body, request.signal, observation.trace.traceId);
@@ -284,17 +284,6 @@ export class TeamGateway extends DurableObject<Env> {
   }
 
   /**
-   * Expired and surplus idempotency keys go, with their events, at most once
-   * a second: the query reads the newest MAX_KEYS finished keys, too much to
-   * run for every turn, and a key is judged by its own age when it is found.
-   */
-  #pruneKeys(now: number): void {
-    if (now - this.#keysPrunedAt < KEY_PRUNE_INTERVAL_MS && now >= this.#keysPrunedAt) return;
-    this.#keysPrunedAt = now;
-    this.#log.drop(this.#keys.prune(now));
-  }
-
-  /**
    * Queues the new turn's writes (the conversation and the person's
    * message) before its answer starts; when they cannot be queued, the key
    * is freed and the turn refused, so nothing is answered that is not saved.
@@ -307,8 +296,7 @@ export class TeamGateway extends DurableObject<Env> {
     try {
       await enqueueWrites(this.env, writes);
     } catch (error) {
-      this.#keys.release(body.key);
-      this.#wake(body.key);
+      this.#turns.release(body.key);
       const problem =
         error instanceof ApiError
           ? error
@@ -337,14 +325,15 @@ export class TeamGateway extends DurableObject<Env> {
     signal: AbortSignal,
     traceId: string,
   ): Promise<Response> {
-    const live = this.#live.get(body.key) ?? (await this.#waitForStart(body.key));
+    if (!this.#live.has(body.key)) await this.#turns.waitForStart(body.key);
+    const live = this.#live.get(body.key);
     if (live) {
       const state = await live.started;
       if (state.ok) return live.subscribe({ lastEventId: body.lastEventId, replay: false, signal });
       return replyResponse(this.#failureReply(state.failure, body.requestId, traceId));
     }
 
-    const record = this.#keys.find(body.key, Date.now());
+    const record = this.#turns.find(body.key);
     if (record?.status === "failed" && record.errorBody !== null) {
       return replyResponse({
         status: record.errorStatus ?? 502,
@@ -352,38 +341,8 @@ export class TeamGateway extends DurableObject<Env> {
         retryAfterSeconds: record.retryAfterSeconds,
       });
     }
-    if (record?.status === "complete") return this.#replay(body);
-    return Response.json(
-      errorBody({
-        code: "idempotency_in_progress",
-        message: "Another request with this Idempotency-Key has not started its answer.",
-        hint: "Send the request again in a moment, or use a new Idempotency-Key.",
-        requestId: body.requestId,
-        traceId,
-      }),
-      { status: 409, headers: { "Retry-After": "1" } },
-    );
-  }
-
-  /** A finished answer, read from the event log as the client reads, marked as a replay. */
-  #replay(body: Pick<GatewayStreamRequest, "key" | "lastEventId">): Response {
-    let lastId = body.lastEventId;
-    const stream = new ReadableStream<Uint8Array>(
-      {
-        pull: (controller) => {
-          const page = this.#log.after(body.key, lastId, REPLAY_PAGE_EVENTS);
-          for (const { id, event } of page) {
-            controller.enqueue(
-              encodeEvent(id, event.type === "meta" ? { ...event, replay: true } : event),
-            );
-            lastId = id;
-          }
-          if (page.length < REPLAY_PAGE_EVENTS) controller.close();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    return new Response(stream, { headers: { ...SSE_HEADERS, "Idempotent-Replayed": "true" } });
+    if (record?.status === "complete") return this.#turns.replay(body.key, body.lastEventId);
+    return keyInProgress(body.requestId, traceId);
   }
 
   /** The chat orchestration: a short sequence of steps, each a module. */
@@ -505,8 +464,7 @@ export class TeamGateway extends DurableObject<Env> {
       },
     });
     this.#live.set(key, live);
-    this.#keys.mark(key, "running");
-    this.#wake(key);
+    this.#turns.mark(key, "running");
 
     void live.run((signal) =>
       openAnswer({
@@ -568,9 +526,9 @@ export class TeamGateway extends DurableObject<Env> {
         chat.requestId,
         observation.trace.traceId,
       );
-      this.#keys.mark(key, "failed", reply);
+      this.#turns.mark(key, "failed", reply);
     } else {
-      this.#keys.mark(key, "complete");
+      this.#turns.mark(key, "complete");
     }
 
     // The turn's one `chat.request` line, metrics, platform report and spans (issue 7).
@@ -631,8 +589,7 @@ export class TeamGateway extends DurableObject<Env> {
       cached,
     );
     for (const [index, event] of events.entries()) this.#log.append(key, { id: index + 1, event });
-    this.#keys.mark(key, "complete");
-    this.#wake(key);
+    this.#turns.mark(key, "complete");
     this.#limits.recordCacheHit({ userId: chat.userId, model, now: Date.now() });
 
     const noUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
@@ -664,7 +621,7 @@ export class TeamGateway extends DurableObject<Env> {
         logger.error("chat.save_failed", { requestId: chat.requestId, error: String(error) }),
       ),
     );
-    return this.#replay({ key, lastEventId: 0 });
+    return this.#turns.replay(key, 0);
   }
 
   #failureReply(failure: FailedAnswer, requestId: string, traceId?: string): ErrorReply {
@@ -685,44 +642,9 @@ export class TeamGateway extends DurableObject<Env> {
     retryAfterSeconds: number | null = null,
   ): Response {
     const text = JSON.stringify(errorBody(body));
-    this.#keys.mark(key, "failed", { status, body: text, retryAfterSeconds });
-    this.#wake(key);
+    this.#turns.mark(key, "failed", { status, body: text, retryAfterSeconds });
     return replyResponse({ status, body: text, retryAfterSeconds });
   }
-
-  #waitForStart(key: string): Promise<LiveAnswer | undefined> {
-    if (this.#keys.find(key, Date.now())?.status !== "claimed") return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, CLAIM_WAIT_MS);
-      const waiters = this.#waiting.get(key) ?? [];
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        resolve(self.#live.get(key));
-      }
-      waiters.push(done);
-      this.#waiting.set(key, waiters);
-    });
-  }
-
-  #wake(key: string): void {
-    const waiters = this.#waiting.get(key) ?? [];
-    this.#waiting.delete(key);
-    for (const wake of waiters) wake();
-  }
-}
-
-function keyReused(requestId: string, traceId: string): Response {
-  return Response.json(
-    errorBody({
-      code: "idempotency_key_reused",
-      message: "This Idempotency-Key was already used for a different message.",
-      hint: "Use a new Idempotency-Key for each new message.",
-      requestId,
-      traceId,
-    }),
-    { status: 422 },
-  );
 }
 
 function numberSetting(value: string | undefined, fallback: number): number {

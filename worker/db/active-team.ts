@@ -5,12 +5,12 @@
  * and the default team is remembered the same way, so a warm path costs no
  * Postgres round trip and does not wait on a Postgres that stopped answering.
  */
-import { waitUntil } from "cloudflare:workers";
 import { z } from "zod";
 import type { TeamView } from "../../contract/api.ts";
 import type { AuthContext } from "../auth/verify.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { BackgroundReads } from "./background-read.ts";
 import { withSql } from "./client.ts";
 import { findMembership, MEMBERSHIP_STALE_MS } from "./memberships.ts";
 import { ensurePersonalTeam, listTeamsForUser } from "./teams.ts";
@@ -19,8 +19,8 @@ import { asTenant } from "./tenant.ts";
 const teamIdSchema = z.uuid();
 const DEFAULT_TEAM_TTL_MS = 30_000;
 const isolateDefaultTeams = new Map<string, { teamId: string; checkedAtMs: number }>();
-/** Users whose default team is being looked up again in the background. */
-const refreshing = new Set<string>();
+/** Default teams being looked up again while the remembered one serves. */
+const refreshing = new BackgroundReads();
 
 export async function resolveActiveTeam(
   env: Env,
@@ -41,12 +41,8 @@ export async function resolveActiveTeam(
   if (remembered && age < MEMBERSHIP_STALE_MS) {
     const team = await findMembership(env, { auth, teamId: remembered.teamId });
     if (team) {
-      if (age >= DEFAULT_TEAM_TTL_MS && !refreshing.has(auth.userId)) {
-        refreshing.add(auth.userId);
-        const read = readDefaultTeam(env, auth)
-          .catch(() => {})
-          .finally(() => refreshing.delete(auth.userId));
-        waitUntil(read);
+      if (age >= DEFAULT_TEAM_TTL_MS) {
+        refreshing.start(auth.userId, () => readDefaultTeam(env, auth));
       }
       return team;
     }

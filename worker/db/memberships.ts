@@ -23,10 +23,10 @@
  * also serve reads for every route. KV with a short TTL bounds staleness
  * and costs nothing per request; the gap is at most the TTL.
  */
-import { waitUntil } from "cloudflare:workers";
 import type { TeamView } from "../../contract/api.ts";
 import type { AuthContext } from "../auth/verify.ts";
 import type { Env } from "../env.ts";
+import { BackgroundReads } from "./background-read.ts";
 import { withSql } from "./client.ts";
 import { asTenant } from "./tenant.ts";
 
@@ -70,20 +70,14 @@ export async function findMembership(
   const knownAge = age(known);
   if (known && knownAge < MEMBERSHIP_TTL_MS) return known.team;
   if (known && knownAge < MEMBERSHIP_STALE_MS) {
-    if (!refreshing.has(key)) {
-      const read = refresh(env, { ...options, key, now })
-        .catch(() => {})
-        .finally(() => refreshing.delete(key));
-      refreshing.add(key);
-      waitUntil(read);
-    }
+    refreshing.start(key, () => refresh(env, { ...options, key, now }));
     return known.team;
   }
   return refresh(env, { ...options, key, now });
 }
 
-/** Keys whose answer is being read again in the background: one read per key at a time. */
-const refreshing = new Set<string>();
+/** Answers being read again while the known one serves. */
+const refreshing = new BackgroundReads();
 
 async function refresh(
   env: Env,
