@@ -51,12 +51,3 @@ export type GatewayTurn = {
 export const NEW_TURN_HEADER = "X-Kiln-New-Turn";
 
 export const MAX_OUTPUT_TOKENS = 8_192;
-
-/**
- * How much of an answer is kept for its saved message and the prompt cache,
- * in bytes of its JSON text (at most as many characters). A Cloudflare Queue
- * message holds 128 KB and the saved message travels as one; 8,192 tokens
- * are about 33,000 characters, so a real answer is cut only when its tokens
- * are unusually long. The stream itself is never cut.
- */
-export const MAX_SAVED_ANSWER_BYTES = 100_000;

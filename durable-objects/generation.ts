@@ -10,7 +10,7 @@
  * reads slower than the model writes falls behind and reads on from the
  * event log as it reads, instead of the object queueing the answer for it.
  * Settling (history, cache) keeps only the text's first
- * MAX_SAVED_ANSWER_BYTES characters, enough for that many saved bytes; the
+ * MAX_SAVED_MESSAGE_BYTES characters, enough for that many saved bytes; the
  * client still gets the whole answer.
  *
  * The upstream call is aborted with the answer's own controller: at once on
@@ -18,13 +18,13 @@
  * grace period (case S7).
  */
 import type { ChatStreamEvent, MessageStatus, Usage } from "../contract/api.ts";
+import { MAX_SAVED_MESSAGE_BYTES } from "../worker/db/saved-size.ts";
 import {
   type AttemptRecord,
   type FailedAnswer,
   type OpenedAnswer,
   SKIP_OUTCOMES,
 } from "./attempts.ts";
-import { MAX_SAVED_ANSWER_BYTES } from "./chat-request.ts";
 import type { EventLog, LoggedEvent } from "./event-log.ts";
 import { classifyProviderError } from "./providers/classify.ts";
 import { emptyUsage, type ProviderError, type ProviderEvent } from "./providers/types.ts";
@@ -35,7 +35,7 @@ export type AbortReason = "stopped" | "client_gone";
 /** Everything the settle step needs to know about how an answer ended. */
 export type GenerationOutcome = {
   status: Exclude<MessageStatus, "streaming">;
-  /** The answer's text, or its first MAX_SAVED_ANSWER_BYTES characters when `textCut`. */
+  /** The answer's text, or its first MAX_SAVED_MESSAGE_BYTES characters when `textCut`. */
   text: string;
   /** True when the answer was longer than what `text` keeps. */
   textCut: boolean;
@@ -378,11 +378,11 @@ export class LiveAnswer {
   }
 }
 
-/** Keeps the answer's text up to MAX_SAVED_ANSWER_BYTES, and records a cut beyond it. */
+/** Keeps the answer's text up to MAX_SAVED_MESSAGE_BYTES, and records a cut beyond it. */
 function keepText(outcome: GenerationOutcome, text: string): void {
   outcome.textChars += text.length;
   if (outcome.textCut) return;
-  const room = MAX_SAVED_ANSWER_BYTES - outcome.text.length;
+  const room = MAX_SAVED_MESSAGE_BYTES - outcome.text.length;
   if (text.length <= room) {
     outcome.text += text;
     return;

@@ -3,17 +3,13 @@
  * assistant's message (joining the conversation's history) and the
  * request's metadata (usage, outcome, latency), in one queue send.
  *
- * A queue message holds 128 KB, so the saved text is at most
- * MAX_SAVED_ANSWER_BYTES of JSON; a longer answer is saved cut, with
- * `contentTruncated` set so history says so. (Sent whole, the queue refused
- * it and the answer was not saved at all.)
+ * A longer answer than history keeps (saved-size.ts) is saved cut, with
+ * `contentTruncated` set so history says so.
  */
-import {
-  type GatewayChatRequest,
-  MAX_SAVED_ANSWER_BYTES,
-} from "../../durable-objects/chat-request.ts";
+import type { GatewayChatRequest } from "../../durable-objects/chat-request.ts";
 import type { GenerationOutcome } from "../../durable-objects/generation.ts";
 import type { Env } from "../env.ts";
+import { fitText, MAX_SAVED_MESSAGE_BYTES } from "./saved-size.ts";
 import { enqueueWrites } from "./write-queue.ts";
 
 export async function enqueueSettledTurn(
@@ -22,7 +18,7 @@ export async function enqueueSettledTurn(
 ): Promise<void> {
   const { chat, outcome } = options;
   const createdAt = new Date().toISOString();
-  const content = fitText(outcome.text, MAX_SAVED_ANSWER_BYTES);
+  const content = fitText(outcome.text, MAX_SAVED_MESSAGE_BYTES);
 
   await enqueueWrites(env, [
     {
@@ -61,19 +57,4 @@ export async function enqueueSettledTurn(
       },
     },
   ]);
-}
-
-const encoder = new TextEncoder();
-
-/** A start of `text` whose JSON string is at most `maxBytes` of UTF-8, cut in proportion. */
-export function fitText(text: string, maxBytes: number): string {
-  let kept = text;
-  for (;;) {
-    const bytes = encoder.encode(JSON.stringify(kept)).byteLength;
-    // Nothing shorter exists: an empty string still costs its two quotes.
-    if (bytes <= maxBytes || kept === "") return kept;
-    const length = Math.floor((kept.length * maxBytes) / bytes) - 1;
-    if (length <= 0) return "";
-    kept = kept.slice(0, /[\ud800-\udbff]/.test(kept.charAt(length - 1)) ? length - 1 : length);
-  }
 }

@@ -10,16 +10,13 @@
  * without history and says so (`historyState`), and its writes land when
  * the database is back.
  */
-import type { Attachment, ChatRequest, ConversationSummary, TeamView } from "../../contract/api.ts";
-import {
-  type GatewayChatRequest,
-  MAX_SAVED_ANSWER_BYTES,
-} from "../../durable-objects/chat-request.ts";
+import type { ChatRequest, ConversationSummary, TeamView } from "../../contract/api.ts";
+import type { GatewayChatRequest } from "../../durable-objects/chat-request.ts";
 import type { ChatMessage } from "../../durable-objects/providers/types.ts";
 import type { AuthContext } from "../auth/verify.ts";
 import { findConversation, listMessages } from "../db/conversations.ts";
 import { isRecentConversation } from "../db/recent-conversations.ts";
-import { fitText } from "../db/settled-turn.ts";
+import { savedUserContent } from "../db/saved-size.ts";
 import { withTenant } from "../db/tenant.ts";
 import type { QueuedMessage, WriteMessage } from "../db/write-queue.ts";
 import type { Env } from "../env.ts";
@@ -54,7 +51,7 @@ export async function prepareTurn(
     teamId: team.id,
     authorId: auth.userId,
     role: "user",
-    ...savedContent(body.message, body.attachments ?? []),
+    ...savedUserContent(body.message, body.attachments ?? []),
     status: "complete",
     createdAt,
   };
@@ -137,33 +134,6 @@ async function loadEarlierTurns(
   }
   throw conversationNotFound();
 }
-
-/**
- * The person's message as history keeps it: whole when it fits a queue
- * message (MAX_SAVED_ANSWER_BYTES of JSON, as for answers), else the text
- * and then each attachment cut to what is left, marked `contentTruncated`.
- * The answer is still made from everything that was sent.
- */
-function savedContent(
-  message: string,
-  attachments: Attachment[],
-): Pick<QueuedMessage, "content" | "attachments" | "contentTruncated"> {
-  let room = MAX_SAVED_ANSWER_BYTES;
-  const content = fitText(message, room);
-  room -= jsonBytes(content);
-  let cut = content.length < message.length;
-  const kept = attachments.map((attachment) => {
-    const budget = Math.max(0, room - jsonBytes({ ...attachment, content: "" }));
-    const text = fitText(attachment.content, budget);
-    room -= jsonBytes({ ...attachment, content: text });
-    if (text.length < attachment.content.length) cut = true;
-    return { ...attachment, content: text };
-  });
-  return { content, attachments: kept, ...(cut ? { contentTruncated: true } : {}) };
-}
-
-const encoder = new TextEncoder();
-const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).byteLength;
 
 function titleFrom(message: string): string {
   const line = message.trim().split("\n")[0] ?? "New chat";
