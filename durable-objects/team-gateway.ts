@@ -32,13 +32,8 @@ import {
 } from "./answer-errors.ts";
 import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
-import {
-  cachedAnswerEvents,
-  promptCacheEnabled,
-  promptCacheKey,
-  readCachedAnswer,
-  writeCachedAnswer,
-} from "./cache/prompt-cache.ts";
+import { AnswerCache } from "./cache/answer-cache.ts";
+import { cachedAnswerEvents, promptCacheEnabled, promptCacheKey } from "./cache/prompt-cache.ts";
 import {
   type GatewayChatRequest,
   type GatewayStreamRequest,
@@ -83,6 +78,7 @@ export class TeamGateway extends DurableObject<Env> {
   readonly #limits: TeamLimitsModule;
   readonly #metrics: TeamMetrics;
   readonly #routing = new RoutingCache();
+  readonly #answers: AnswerCache;
   /** Answers streaming right now, by idempotency key. */
   readonly #live = new Map<string, LiveAnswer>();
   #teamId = "unknown";
@@ -105,6 +101,7 @@ export class TeamGateway extends DurableObject<Env> {
         ),
     });
     this.#metrics = new TeamMetrics(sql);
+    this.#answers = new AnswerCache(sql, env.KILN_KV);
     this.#limits = new TeamLimitsModule({
       sql,
       kv: env.KILN_KV,
@@ -458,7 +455,7 @@ export class TeamGateway extends DurableObject<Env> {
             finishReason: "stop",
             createdAt: new Date().toISOString(),
           };
-          this.ctx.waitUntil(writeCachedAnswer(this.env.KILN_KV, cacheKey, answer));
+          this.ctx.waitUntil(this.#answers.write(cacheKey, answer, Date.now()));
         }
         await this.#settle({ key, chat, outcome, startedAt, observation, costMicroUsd });
       },
@@ -568,7 +565,7 @@ export class TeamGateway extends DurableObject<Env> {
     observation: ChatObservation;
   }): Promise<Response | null> {
     const { key, chat } = options;
-    const cached = await readCachedAnswer(this.env.KILN_KV, options.cacheKey);
+    const cached = await this.#answers.read(options.cacheKey, options.startedAt);
     if (!cached) return null;
 
     const first = options.chain[0];

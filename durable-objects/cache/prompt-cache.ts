@@ -9,7 +9,8 @@
  * - the stored answer was complete (`done` with finish reason `stop`); a cut,
  *   failed, stopped or length-truncated answer is never stored.
  * A hit replays as a stream marked `cached`, costs nothing and counts in the
- * ledger's cache hits. A failed cache read is a miss and a failed write is
+ * ledger's cache hits. The team object knows which keys it stored, and
+ * holds the recent answers (answer-cache.ts). A failed cache read is a miss and a failed write is
  * logged: neither ever fails the request.
  */
 import type { ChatStreamEvent } from "../../contract/api.ts";
@@ -59,15 +60,18 @@ export async function readCachedAnswer(kv: KVNamespace, key: string): Promise<Ca
   }
 }
 
+/** False when the write failed (logged). */
 export async function writeCachedAnswer(
   kv: KVNamespace,
   key: string,
   answer: CachedAnswer,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await kv.put(key, JSON.stringify(answer), { expirationTtl: PROMPT_CACHE_TTL_SECONDS });
+    return true;
   } catch (error) {
     logger.warn("prompt_cache.write_failed", { error: String(error) });
+    return false;
   }
 }
 

@@ -1,12 +1,15 @@
 /**
  * The TeamGateway's SQLite modules in a real Durable Object: one small row
- * per idempotency key with a cap (case L4), and breakers that survive in
- * storage, driven by a fake clock.
+ * per idempotency key with a cap (case L4), breakers that survive in
+ * storage, driven by a fake clock, and the prompt cache's index of what the
+ * object stored in KV.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BREAKER_POLICY } from "../../durable-objects/breaker-policy.ts";
 import { Breakers } from "../../durable-objects/breakers.ts";
+import { AnswerCache } from "../../durable-objects/cache/answer-cache.ts";
+import { PROMPT_CACHE_TTL_SECONDS } from "../../durable-objects/cache/prompt-cache.ts";
 import { IdempotencyKeys, MAX_KEYS } from "../../durable-objects/idempotency.ts";
 
 function stub() {
@@ -81,6 +84,47 @@ describe("breakers in SQLite (fake clock)", () => {
       // A stale release (the first trial's) does not free the second one.
       breakers.release("q", trial.trial ?? -1);
       expect(breakers.admit("q").allowed).toBe(false);
+    });
+  });
+});
+
+describe("the prompt cache's index in SQLite, over KV", () => {
+  const answer = (text: string) => ({ text, finishReason: "stop", createdAt: "2026-12-04" });
+
+  it("serves what it stored, from memory and, after an eviction, from KV", async () => {
+    await runInDurableObject(stub(), async (_, state) => {
+      const key = `cache:v1:test:${crypto.randomUUID()}`;
+      const now = Date.now();
+      await new AnswerCache(state.storage.sql, env.KILN_KV).write(key, answer("hello"), now);
+      expect(await env.KILN_KV.get(key, "json")).toMatchObject({ text: "hello" });
+
+      // A new instance has nothing in memory, as after the object was evicted.
+      const afterEviction = new AnswerCache(state.storage.sql, env.KILN_KV);
+      expect(await afterEviction.read(key, now + 1)).toMatchObject({ text: "hello" });
+      // Past the KV entry's lifetime, it is a miss.
+      const ttlMs = PROMPT_CACHE_TTL_SECONDS * 1000;
+      expect(await afterEviction.read(key, now + ttlMs + 1)).toBeNull();
+    });
+  });
+
+  it("answers a prompt it never stored as a miss, and drops a key KV lost", async () => {
+    await runInDurableObject(stub(), async (_, state) => {
+      const cache = new AnswerCache(state.storage.sql, env.KILN_KV);
+      const now = Date.now();
+      // Only this team's object writes its team's keys: an entry it did not store is not asked for.
+      const foreign = `cache:v1:test:${crypto.randomUUID()}`;
+      await env.KILN_KV.put(foreign, JSON.stringify(answer("not ours")));
+      expect(await cache.read(foreign, now)).toBeNull();
+
+      const lost = `cache:v1:test:${crypto.randomUUID()}`;
+      await cache.write(lost, answer("x".repeat(600_000)), now);
+      await env.KILN_KV.delete(lost);
+      // Too long to hold in memory, so it is read from KV, which no longer has it.
+      expect(await cache.read(lost, now)).toBeNull();
+      const [row] = state.storage.sql
+        .exec<{ n: number }>("select count(*) as n from prompt_cache_entries where key = ?", lost)
+        .toArray();
+      expect(row?.n).toBe(0);
     });
   });
 });
