@@ -4,35 +4,117 @@
  * its own), starts the load generator in another, and measures the figures
  * of issue 9 one after another. It writes bench/results/latest.json and
  * latest.md, and never fails on time: a figure that misses its target is
- * reported as such. `--only a,b` runs some figures; `--skip-build` reuses dist/;
- * `--streams 50,100` picks the stream counts of the team-object figure.
+ * reported as such. `--help` lists the options. Whatever ends the run
+ * (the last figure, an error, Ctrl-C), the processes it started are stopped.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot } from "../local/stack.ts";
-import { measureAdmission } from "./measures/admission.ts";
-import { measureCache } from "./measures/cache.ts";
-import { measureGrowth } from "./measures/growth.ts";
-import { measureMemory } from "./measures/memory.ts";
-import { measureOverhead, measurePostgresStopped, type OverheadRun } from "./measures/overhead.ts";
-import { measureSpa } from "./measures/spa.ts";
-import { measureTeamObject } from "./measures/team-object.ts";
+import { projectRoot, stopWranglers } from "../local/stack.ts";
+import { BASE as ADMISSION, measureAdmission } from "./measures/admission.ts";
+import { BASE as CACHE, measureCache } from "./measures/cache.ts";
+import { measureGrowth, BASE as PROMPT_GROWTH } from "./measures/growth.ts";
+import { BASE as MEMORY, measureMemory } from "./measures/memory.ts";
+import { measureOverhead, measurePostgresStopped, OVERHEAD, STOPPED } from "./measures/overhead.ts";
+import { measureSpa, BASE as SPA } from "./measures/spa.ts";
+import { measureTeamObject, STREAM_LEVELS, BASE as TEAM_OBJECT } from "./measures/team-object.ts";
 import { bootStack, isHealthy, pointAtStack } from "./support/boot.ts";
 import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
+import { stopAll, stopOnSignals, track } from "./support/cleanup.ts";
 import { type BenchContext, type Figure, failed } from "./support/figure.ts";
 import { writeResults } from "./support/report.ts";
 
-const { values: flags } = parseArgs({
-  options: {
-    only: { type: "string" },
-    "skip-build": { type: "boolean", default: false },
-    out: { type: "string", default: "latest" },
-    streams: { type: "string" },
-  },
-});
-const only = flags.only?.split(",").map((id) => id.trim());
-const wanted = (id: string) => !only || only.includes(id);
+type Base = Pick<Figure, "id" | "title" | "target" | "method">;
+type Entry = { base: Base; number: number; measure: (context: BenchContext) => Promise<Figure> };
+
+/**
+ * In the order they run, numbered as issue 9 numbers them: admission runs
+ * before the team-object figure, whose thousands of saved turns keep the
+ * database busy a while, and Postgres stopped runs last, since a paused
+ * database may leave connections the stack has to time out.
+ */
+function figureTable(streams: number[] | undefined): Entry[] {
+  return [
+    { base: OVERHEAD, number: 1, measure: measureOverhead },
+    { base: ADMISSION, number: 5, measure: measureAdmission },
+    { base: CACHE, number: 6, measure: measureCache },
+    { base: PROMPT_GROWTH, number: 7, measure: measureGrowth },
+    { base: TEAM_OBJECT, number: 3, measure: (context) => measureTeamObject(context, streams) },
+    { base: MEMORY, number: 4, measure: measureMemory },
+    { base: SPA, number: 8, measure: measureSpa },
+    { base: STOPPED, number: 2, measure: measurePostgresStopped },
+  ];
+}
+
+const USAGE = `Usage: npm run bench [-- options]
+
+Measures the figures of issue 9 against the local stack and writes
+bench/results/<out>.json and <out>.md. How to read them: bench/README.md.
+
+Options:
+  --only <ids>        some figures, comma-separated: ${figureTable(undefined)
+    .map((entry) => entry.base.id)
+    .join(", ")}
+  --streams <counts>  stream counts of team-object-load (default ${STREAM_LEVELS.join(",")})
+  --skip-build        reuse dist/ from the last build instead of running npm run build
+  --out <name>        results as bench/results/<name>.* (default latest)
+  -h, --help          this text`;
+
+function usageError(message: string): never {
+  process.stderr.write(`npm run bench: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function readFlags() {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags();
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+  const flags = parsed.values;
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+
+  const known = figureTable(undefined).map((entry) => entry.base.id);
+  const only = flags.only
+    ?.split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  const unknown = only?.filter((id) => !known.includes(id)) ?? [];
+  if (only?.length === 0) usageError("--only needs at least one figure id.");
+  if (unknown.length > 0) usageError(`unknown figure id(s): ${unknown.join(", ")}.`);
+
+  const streams = flags.streams?.split(",").map((count) => Number(count.trim()));
+  if (streams?.some((count) => !Number.isInteger(count) || count < 1 || count > 2_000)) {
+    usageError(`--streams takes whole numbers from 1 to 2000, not "${flags.streams}".`);
+  }
+  if (!/^[\w.-]+$/.test(flags.out) || flags.out.startsWith(".")) {
+    usageError(`--out takes a plain name (letters, digits, "-", "_", "."), not "${flags.out}".`);
+  }
+  if (flags["skip-build"] && !existsSync(join(projectRoot, "dist", "client", "index.html"))) {
+    usageError("--skip-build needs a built SPA in dist/client: run once without --skip-build.");
+  }
+  return { ...flags, only, streams };
+}
+
+function parseFlags() {
+  return parseArgs({
+    options: {
+      only: { type: "string" },
+      "skip-build": { type: "boolean", default: false },
+      out: { type: "string", default: "latest" },
+      streams: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
+
+const flags = readFlags();
 
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -43,6 +125,9 @@ const log = (line: string) => {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(0).padStart(4);
   process.stdout.write(`[bench ${seconds}s] ${line}\n`);
 };
+stopOnSignals(log);
+// Stacks still booting when a signal or an error ends the run.
+track("wrangler processes still starting", stopWranglers);
 
 if (!flags["skip-build"]) {
   log("building the SPA (npm run build)");
@@ -50,62 +135,52 @@ if (!flags["skip-build"]) {
     cwd: projectRoot,
     stdio: "inherit",
   });
-  if (build.status !== 0) throw new Error("npm run build failed");
+  if (build.status !== 0) {
+    process.stderr.write("npm run bench: npm run build failed (its output is above).\n");
+    process.exit(1);
+  }
 }
-
-log("starting the database, the stack and the load process");
-const database = await startDatabaseProcess();
-let booted = await bootStack({ database, log });
-const load = await startLoadProcess();
 
 const figures: Figure[] = [];
 try {
+  log("starting the database, the stack and the load process");
+  const database = await startDatabaseProcess();
+  track("the database process", () => database.stop());
+  let booted = await bootStack({ database, log });
+  const load = await startLoadProcess();
+  track("the load process", () => load.stop());
   const context = { load, database, log } as BenchContext;
   pointAtStack(context, booted);
 
-  const run = async (id: string, title: string, measure: () => Promise<Figure>) => {
-    if (!wanted(id)) return;
-    log(`measuring ${id}`);
+  const wanted = figureTable(flags.streams).filter(
+    (entry) => !flags.only || flags.only.includes(entry.base.id),
+  );
+  for (const { base, number, measure } of wanted) {
+    log(`measuring ${base.id}`);
+    let restarted = false;
     try {
       // A figure that overloads the stack must not take the next ones with it.
       if (!(await isHealthy(booted))) {
         log("the stack stopped answering: restarting it");
+        restarted = true;
         await booted.stop().catch(() => {});
         booted = await bootStack({ database, log });
         pointAtStack(context, booted);
       }
-      figures.push(await measure());
+      figures.push({ ...(await measure(context)), number });
     } catch (error) {
-      log(`${id} failed: ${error instanceof Error ? error.stack : String(error)}`);
-      figures.push(failed({ id, title, target: "", method: "" }, error));
+      log(`${base.id} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      figures.push({ ...failed(base, error), number });
     }
-    log(`${id}: ${figures.at(-1)?.headline}`);
-  };
-
-  let overheadRuns: OverheadRun[] = [];
-  await run("gateway-overhead", "Gateway overhead", async () => {
-    const { figure, runs } = await measureOverhead(context);
-    overheadRuns = runs;
-    return figure;
-  });
-  // Before the team-object figure: its thousands of saved turns keep the database busy a while.
-  await run("admission", "Admission", () => measureAdmission(context));
-  await run("cache-hit", "Cached answer", () => measureCache(context));
-  await run("prompt-growth", "Prompt growth", () => measureGrowth(context));
-  await run("team-object-load", "One team's object under load", () =>
-    measureTeamObject(context, flags.streams?.split(",").map(Number)),
-  );
-  await run("memory-20mb", "Memory while streaming a 20 MB answer", () => measureMemory(context));
-  await run("spa", "The SPA", () => measureSpa(context));
-  // Last: a paused database may leave connections the stack has to time out.
-  await run("postgres-stopped", "Hot path with Postgres stopped", () =>
-    measurePostgresStopped(context, overheadRuns),
-  );
-} finally {
-  await load.stop();
-  await booted.stop();
-  await database.stop();
+    if (restarted) (figures.at(-1) as Figure).stackRestarted = true;
+    log(`${base.id}: ${figures.at(-1)?.headline}`);
+  }
+} catch (error) {
+  log(`the run stopped: ${error instanceof Error ? error.stack : String(error)}`);
+  await stopAll(log);
+  process.exit(1);
 }
+await stopAll(log);
 
 const paths = await writeResults({
   name: flags.out,

@@ -150,6 +150,18 @@ async function startDatabase(
   return { url: local.url, local };
 }
 
+/** wrangler processes this process started and has not stopped, for stopWranglers. */
+const liveWranglers = new Set<ChildProcess>();
+
+/**
+ * Stops every wrangler (and its workerd) this process started, including
+ * stacks still booting: for a caller's SIGINT handler, since wrangler's own
+ * process group never receives the terminal's Ctrl-C.
+ */
+export async function stopWranglers(): Promise<void> {
+  await Promise.all([...liveWranglers].map((child) => stopChild(child)));
+}
+
 function spawnWrangler(
   options: StackOptions & {
     configPath?: string;
@@ -197,6 +209,8 @@ function spawnWrangler(
     // spawns workerd, and stopping must reach all three (see stopChild).
     detached: true,
   });
+  liveWranglers.add(child);
+  child.once("exit", () => liveWranglers.delete(child));
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) options.log(line);
   };

@@ -7,7 +7,7 @@ import type { BenchContext, Figure } from "../support/figure.ts";
 import { summarize } from "../support/stats.ts";
 import { answeredWithoutProvider, completionCalls, freshNonce, kilnOnce } from "./probes.ts";
 
-const BASE = {
+export const BASE = {
   id: "cache-hit",
   title: "Cached answer: time to first byte",
   target: "p50 ≤ 5 ms",

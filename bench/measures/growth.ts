@@ -13,7 +13,7 @@ import { growthExponent, round, summarize } from "../support/stats.ts";
 
 type Point = { size: number; buildMs: number; buildAndSerialiseMs: number };
 
-const BASE = {
+export const BASE = {
   id: "prompt-growth",
   title: "Prompt build and truncation growth",
   target:

@@ -25,7 +25,7 @@ const ANSWER_1MB: AnswerShape = {
 /** "A few MB" from the issue, made a number. */
 const ALLOWED_GROWTH_MB = 5;
 
-const BASE = {
+export const BASE = {
   id: "memory-20mb",
   title: "Memory while streaming a 20 MB answer",
   target: `workerd grows by no more than a few MB (taken as ≤ ${ALLOWED_GROWTH_MB} MB)`,

@@ -19,7 +19,7 @@ const INITIAL_JS_LIMIT_KB = 150;
 const PREVIEW_LIMIT_MS = 300;
 const RUNS = 5;
 
-const BASE = {
+export const BASE = {
   id: "spa",
   title: "The SPA",
   target: `initial JS (gzip) ≤ ${INITIAL_JS_LIMIT_KB} KB, viewer/preview/charts on demand; answer complete → preview rendered ≤ ${PREVIEW_LIMIT_MS} ms`,

@@ -25,7 +25,7 @@ const ANSWER: Omit<AnswerShape, "pieces"> = {
   stamp: true,
 };
 
-const BASE = {
+export const BASE = {
   id: "team-object-load",
   title: "One team's object under load (added per-chunk latency)",
   target: "≥ 200 streams with added p99 ≤ 50 ms",
@@ -89,7 +89,9 @@ export async function measureTeamObject(
         (entry) =>
           `${entry.streams}: p50 ${entry.added.p50} / p99 ${entry.added.p99} ms${entry.kilnFailures ? ` (${entry.kilnFailures} failed)` : ""}`,
       )
-      .join("; ")}; knee: ${knee ? `${knee.streams} streams` : "none up to 400"}`,
+      .join(
+        "; ",
+      )}; knee: ${knee ? `${knee.streams} streams` : `none up to ${Math.max(...streamLevels)}`}`,
     data: { levels, knee: knee?.streams ?? null, maxStreamsWithinTarget: maxPassing },
   };
 }

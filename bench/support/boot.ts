@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type Stack, startStack } from "../../local/stack.ts";
 import { freePort } from "../../test/support/ports.ts";
 import type { DatabaseProcess } from "./children.ts";
+import { track } from "./cleanup.ts";
 import type { BenchContext } from "./figure.ts";
 import { findUserWorker, type UserWorker } from "./workerd.ts";
 
@@ -45,6 +46,9 @@ export async function bootStack(options: {
   log: (line: string) => void;
 }): Promise<Booted> {
   const stateDir = await mkdtemp(join(process.env.KILN_BENCH_STATE ?? tmpdir(), "kiln-bench-"));
+  const removeState = track("the stack's state folder", () =>
+    rm(stateDir, { recursive: true, force: true }),
+  );
   const stack = await startStack({
     port: await freePort(),
     stateDir,
@@ -63,8 +67,27 @@ export async function bootStack(options: {
       }
     },
   });
+  const stopStack = track("the stack (wrangler and workerd)", () => stack.stop());
+  const stop = async () => {
+    await stopStack();
+    await removeState();
+  };
+  try {
+    return await prepare(stack, stop, options.log);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Finds the user worker and signs the benchmark's user in, with its team on the enterprise plan. */
+async function prepare(
+  stack: Stack,
+  stop: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<Booted> {
   const userWorker = await findUserWorker();
-  options.log(`user worker: workerd ${userWorker.pid} at ${userWorker.entryUrl}`);
+  log(`user worker: workerd ${userWorker.pid} at ${userWorker.entryUrl}`);
 
   // Straight to the user worker: wrangler's dev proxy is a hop production does not have.
   const session = await signIn(userWorker.entryUrl, "bench@example.com");
@@ -84,10 +107,7 @@ export async function bootStack(options: {
     userWorker,
     token: session.access_token,
     teamId: session.team_id,
-    async stop() {
-      await stack.stop();
-      await rm(stateDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

@@ -18,6 +18,10 @@ export type Figure = {
   /** How it was measured, for the reader of the results. */
   method: string;
   data?: unknown;
+  /** Its number in issue 9 (the run order differs: bench/run.ts). */
+  number?: number;
+  /** The figure before it left the stack not answering, so it ran on a restarted one. */
+  stackRestarted?: boolean;
 };
 
 export type BenchContext = {
@@ -40,6 +44,10 @@ export function failed(
   base: Pick<Figure, "id" | "title" | "target" | "method">,
   error: unknown,
 ): Figure {
-  const message = error instanceof Error ? error.message : String(error);
+  // fetch's "fetch failed" says nothing; the reason is in its cause (a reset, a refused connection).
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const message =
+    (error instanceof Error ? error.message : String(error)) +
+    (cause ? ` (${"code" in cause ? `${cause.code}: ` : ""}${cause.message})` : "");
   return { ...base, status: "failed", meetsTarget: null, headline: `benchmark failed: ${message}` };
 }

@@ -78,9 +78,16 @@ export async function writeResults(options: {
 
   const verdict = (figure: Figure) =>
     figure.meetsTarget === null ? "—" : figure.meetsTarget ? "meets" : "misses";
-  const rows = options.figures.map(
-    (figure) => `| ${figure.title} | ${figure.target} | ${figure.headline} | ${verdict(figure)} |`,
+  const inIssueOrder = [...options.figures].sort(
+    (a, b) => (a.number ?? Number.POSITIVE_INFINITY) - (b.number ?? Number.POSITIVE_INFINITY),
   );
+  const rows = inIssueOrder.map((figure) => {
+    const restarted = figure.stackRestarted
+      ? " (on a restarted stack: the figure before it left the stack not answering)"
+      : "";
+    return `| ${figure.number ?? ""} | ${figure.title} | ${figure.target} | ${figure.headline}${restarted} | ${verdict(figure)} |`;
+  });
+  const restarts = options.figures.filter((figure) => figure.stackRestarted).map((f) => f.id);
   const text = [
     `# Kiln benchmark, ${date}`,
     "",
@@ -90,9 +97,13 @@ export async function writeResults(options: {
     `Versions: Node ${versions.node}, workerd ${versions.workerd}, wrangler ${versions.wrangler}, ` +
       `miniflare ${versions.miniflare}, PGlite ${versions.pglite}, ${versions.chromium}; commit ${versions.commit}.`,
     `Run took ${durationS} s. Full figures: \`${options.name}.json\`; how to read them: \`bench/README.md\`.`,
+    `Figures are numbered as in issue 9; they ran in the order ${options.figures.map((figure) => figure.number ?? figure.id).join(", ")}. ` +
+      (restarts.length === 0
+        ? "The stack answered throughout: no restarts."
+        : `The stack was restarted before ${restarts.join(", ")}.`),
     "",
-    "| figure | target | measured | verdict |",
-    "|---|---|---|---|",
+    "| # | figure | target | measured | verdict |",
+    "|---|---|---|---|---|",
     ...rows,
     "",
   ].join("\n");
