@@ -22,7 +22,7 @@ import { measureSpa, BASE as SPA } from "./measures/spa.ts";
 import { measureTeamObject, STREAM_LEVELS, BASE as TEAM_OBJECT } from "./measures/team-object.ts";
 import { bootStack, isHealthy, pointAtStack } from "./support/boot.ts";
 import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
-import { stopAll, stopOnSignals, track } from "./support/cleanup.ts";
+import { interrupted, stopAll, stopOnSignals, track } from "./support/cleanup.ts";
 import { type BenchContext, type Figure, failed } from "./support/figure.ts";
 import { writeResults } from "./support/report.ts";
 
@@ -156,6 +156,7 @@ try {
     (entry) => !flags.only || flags.only.includes(entry.base.id),
   );
   for (const { base, number, measure } of wanted) {
+    if (interrupted()) break;
     log(`measuring ${base.id}`);
     let restarted = false;
     try {
@@ -169,6 +170,7 @@ try {
       }
       figures.push({ ...(await measure(context)), number });
     } catch (error) {
+      if (interrupted()) break;
       log(`${base.id} failed: ${error instanceof Error ? error.stack : String(error)}`);
       figures.push({ ...failed(base, error), number });
     }
@@ -176,11 +178,14 @@ try {
     log(`${base.id}: ${figures.at(-1)?.headline}`);
   }
 } catch (error) {
-  log(`the run stopped: ${error instanceof Error ? error.stack : String(error)}`);
+  if (!interrupted())
+    log(`the run stopped: ${error instanceof Error ? error.stack : String(error)}`);
   await stopAll(log);
-  process.exit(1);
+  process.exit(interrupted() ? 130 : 1);
 }
 await stopAll(log);
+// Interrupted: the signal handler exits once the stops are done; a cut run writes nothing.
+if (interrupted()) await new Promise(() => {});
 
 const paths = await writeResults({
   name: flags.out,

@@ -12,7 +12,9 @@
  * spent its time on. Until a batch is written its events are read from
  * memory, so readers never see a gap. A batch lost with the object (a crash
  * within FLUSH_MS) goes with the live answer it belongs to, which cannot
- * outlive the object either.
+ * outlive the object either. The log remembers the last event it wrote of
+ * each key, so a reader that is already past it (every live subscriber
+ * that keeps up) reads from memory without a query.
  */
 import type { ChatStreamEvent } from "../contract/api.ts";
 
@@ -37,10 +39,17 @@ export class EventLog {
   readonly #sql: SqlStorage;
   #pending: PendingEvent[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last event id written of each key since this object started. */
+  readonly #writtenUpTo = new Map<string, number>();
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     this.#sql.exec(SCHEMA);
+  }
+
+  /** A new answer's key: nothing of it is written yet (a key is claimed new only without events). */
+  begin(key: string): void {
+    this.#writtenUpTo.set(key, 0);
   }
 
   /** Appends; false once the answer reached the cap (the caller ends it). */
@@ -66,20 +75,25 @@ export class EventLog {
         entry.id,
         JSON.stringify(entry.event),
       );
+      this.#writtenUpTo.set(key, Math.max(entry.id, this.#writtenUpTo.get(key) ?? 0));
     }
   }
 
   /** The events after `lastId`, in order, at most `limit` of them. */
   after(key: string, lastId: number, limit = MAX_EVENTS_PER_ANSWER): LoggedEvent[] {
-    const written = this.#sql
-      .exec<{ seq: number; event: string }>(
-        "select seq, event from stream_events where answer_key = ? and seq > ? order by seq limit ?",
-        key,
-        lastId,
-        limit,
-      )
-      .toArray()
-      .map((row) => ({ id: row.seq, event: JSON.parse(row.event) as ChatStreamEvent }));
+    // Unknown keys (written before this object started) are always asked of SQLite.
+    const written =
+      lastId >= (this.#writtenUpTo.get(key) ?? Number.POSITIVE_INFINITY)
+        ? []
+        : this.#sql
+            .exec<{ seq: number; event: string }>(
+              "select seq, event from stream_events where answer_key = ? and seq > ? order by seq limit ?",
+              key,
+              lastId,
+              limit,
+            )
+            .toArray()
+            .map((row) => ({ id: row.seq, event: JSON.parse(row.event) as ChatStreamEvent }));
     if (written.length === limit) return written;
 
     // Pending events come after every written one of the same key.
@@ -93,6 +107,7 @@ export class EventLog {
   drop(keys: string[]): void {
     if (keys.length === 0) return;
     const dropped = new Set(keys);
+    for (const key of keys) this.#writtenUpTo.delete(key);
     this.#pending = this.#pending.filter((item) => !dropped.has(item.key));
     for (const key of keys) this.#sql.exec("delete from stream_events where answer_key = ?", key);
   }

@@ -110,6 +110,7 @@ export class LiveAnswer {
 
   constructor(options: LiveAnswerOptions) {
     this.#options = options;
+    options.log.begin(options.key);
     this.started = new Promise((resolve) => {
       this.#resolveStarted = resolve;
     });

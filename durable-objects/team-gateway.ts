@@ -49,7 +49,7 @@ import { DEFAULT_PRICES_CACHE_MS, TeamLimitsModule } from "./limits/index.ts";
 import type { LimitOverrides, PlanId } from "./limits/plans.ts";
 import { promptTokensOf, settledUsage } from "./limits/settled-usage.ts";
 import { ChatObservation } from "./observability/chat-observer.ts";
-import { platformMetrics } from "./observability/platform-metrics.ts";
+import { PlatformReports, platformMetrics } from "./observability/platform-metrics.ts";
 import { observedSandboxRuns } from "./observability/sandbox-runs.ts";
 import { TeamMetrics } from "./observability/team-metrics.ts";
 import { buildPrompt, systemPrompt } from "./prompt.ts";
@@ -79,6 +79,7 @@ export class TeamGateway extends DurableObject<Env> {
   readonly #metrics: TeamMetrics;
   readonly #routing = new RoutingCache();
   readonly #answers: AnswerCache;
+  readonly #platformReports: PlatformReports;
   /** Answers streaming right now, by idempotency key. */
   readonly #live = new Map<string, LiveAnswer>();
   #teamId = "unknown";
@@ -95,13 +96,19 @@ export class TeamGateway extends DurableObject<Env> {
     this.#turns = new TurnKeys(new IdempotencyKeys(sql), this.#log);
     this.#breakers = new Breakers(sql, {
       teamId: () => this.#teamId,
+      // After the turns that led to it, so that the platform's spike rule sees them first.
       onOpened: (provider, reason) =>
         this.ctx.waitUntil(
-          platformMetrics(env).reportBreakerOpened({ provider, teamId: this.#teamId, reason }),
+          this.#platformReports
+            .flush()
+            .then(() =>
+              platformMetrics(env).reportBreakerOpened({ provider, teamId: this.#teamId, reason }),
+            ),
         ),
     });
     this.#metrics = new TeamMetrics(sql);
     this.#answers = new AnswerCache(sql, env.KILN_KV);
+    this.#platformReports = new PlatformReports(env, (work) => ctx.waitUntil(work));
     this.#limits = new TeamLimitsModule({
       sql,
       kv: env.KILN_KV,
@@ -536,7 +543,7 @@ export class TeamGateway extends DurableObject<Env> {
         cacheHit: false,
         costMicroUsd: options.costMicroUsd,
       },
-      this.#metrics,
+      { metrics: this.#metrics, platform: this.#platformReports },
     );
 
     // Saved through the write queue (worker/db/write-queue.ts): no Postgres wait here.
@@ -585,6 +592,7 @@ export class TeamGateway extends DurableObject<Env> {
       },
       cached,
     );
+    this.#log.begin(key);
     for (const [index, event] of events.entries()) this.#log.append(key, { id: index + 1, event });
     this.#turns.mark(key, "complete");
     this.#limits.recordCacheHit({ userId: chat.userId, model, now: Date.now() });
@@ -610,7 +618,7 @@ export class TeamGateway extends DurableObject<Env> {
     };
     options.observation.settle(
       { outcome: replayed, startedAt: options.startedAt, cacheHit: true, costMicroUsd: 0 },
-      this.#metrics,
+      { metrics: this.#metrics, platform: this.#platformReports },
     );
     // Saved through the write queue like a live answer: no Postgres wait here.
     this.ctx.waitUntil(

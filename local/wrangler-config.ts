@@ -30,7 +30,7 @@ export async function writeConfigWithEdgeLimits(options: {
     }
   }
   // wrangler's own reader, so the copy is exactly what `wrangler dev` would have read.
-  const { experimental_readRawConfig } = await import("wrangler");
+  const { experimental_readRawConfig } = await importWrangler();
   const { rawConfig } = experimental_readRawConfig({
     config: join(options.projectRoot, "wrangler.toml"),
   });
@@ -59,4 +59,21 @@ export async function writeConfigWithEdgeLimits(options: {
   const configPath = join(options.stateDir, "wrangler.json");
   await writeFile(configPath, JSON.stringify(config, null, 2));
   return { configPath, rateLimitsVar: JSON.stringify(options.limits) };
+}
+
+/**
+ * wrangler's module, without the SIGINT and SIGTERM handlers it installs on
+ * import: they call `process.exit()` at once, which would end a caller's
+ * own Ctrl-C cleanup (the benchmark's) and leave its stacks running.
+ */
+async function importWrangler(): Promise<typeof import("wrangler")> {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  const wrangler = await import("wrangler");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return wrangler;
 }

@@ -22,7 +22,21 @@ export function track(name: string, stop: () => Promise<void>): () => Promise<vo
   };
 }
 
-export async function stopAll(log: (line: string) => void): Promise<void> {
+let stopping: Promise<void> | undefined;
+let signalled = false;
+
+/** Runs every stop once: a second caller (the signal handler and the run itself) waits for the first. */
+export function stopAll(log: (line: string) => void): Promise<void> {
+  stopping ??= runStops(log);
+  return stopping;
+}
+
+/** True once SIGINT or SIGTERM arrived: the run's results are not written then. */
+export function interrupted(): boolean {
+  return signalled;
+}
+
+async function runStops(log: (line: string) => void): Promise<void> {
   while (stops.length > 0) {
     const entry = stops.pop() as Stop;
     try {
@@ -33,13 +47,21 @@ export async function stopAll(log: (line: string) => void): Promise<void> {
   }
 }
 
-/** On the first SIGINT or SIGTERM, stops everything and exits; a second one exits at once. */
+/**
+ * On the first SIGINT or SIGTERM, stops everything and exits; another one a
+ * second or more later exits at once. (One Ctrl-C can arrive twice: from the
+ * terminal to the whole process group, and relayed by tsx.)
+ */
 export function stopOnSignals(log: (line: string) => void): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const code = signal === "SIGINT" ? 130 : 143;
-    if (stopping) process.exit(code);
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince >= 1_000) process.exit(code);
+      return;
+    }
+    stoppingSince = Date.now();
+    signalled = true;
     log(`${signal}: stopping the stack, the database and the load process (again to exit now)`);
     void stopAll(log).finally(() => process.exit(code));
   };

@@ -20,7 +20,7 @@ import {
 } from "../../worker/observability/trace.ts";
 import { SKIP_OUTCOMES } from "../attempts.ts";
 import type { GenerationOutcome } from "../generation.ts";
-import { platformMetrics } from "./platform-metrics.ts";
+import type { PlatformReports } from "./platform-metrics.ts";
 import type { TeamMetrics } from "./team-metrics.ts";
 
 /** Provider failures that an operator must fix (a key, a model name), worth a Sentry report. */
@@ -82,7 +82,7 @@ export class ChatObservation {
   }
 
   /** Called once when the turn ends, however it ends; never throws. */
-  settle(settlement: ChatSettlement, metrics: TeamMetrics) {
+  settle(settlement: ChatSettlement, sinks: { metrics: TeamMetrics; platform: PlatformReports }) {
     const now = Date.now();
     const { outcome } = settlement;
     const target = providerOf(outcome);
@@ -93,7 +93,7 @@ export class ChatObservation {
       : null;
     const { costMicroUsd } = settlement;
 
-    metrics.recordRequest(
+    sinks.metrics.recordRequest(
       {
         errorKind,
         latencyMs,
@@ -117,6 +117,17 @@ export class ChatObservation {
       ],
     });
 
+    sinks.platform.add({
+      teamId: this.#chat.teamId,
+      calls: outcome.attempts
+        .filter((attempt) => !SKIP_OUTCOMES.includes(attempt.outcome))
+        .map((attempt) => ({
+          provider: attempt.provider,
+          failed: !NOT_PROVIDER_FAULTS.has(attempt.outcome),
+        })),
+      errorKind,
+      costMicroUsd,
+    });
     this.#waitUntil(
       this.#afterSettle({
         settlement,
@@ -167,17 +178,6 @@ export class ChatObservation {
     });
 
     const tasks: Promise<unknown>[] = [
-      platformMetrics(this.#env).recordRequest({
-        teamId: this.#chat.teamId,
-        calls: outcome.attempts
-          .filter((attempt) => !SKIP_OUTCOMES.includes(attempt.outcome))
-          .map((attempt) => ({
-            provider: attempt.provider,
-            failed: !NOT_PROVIDER_FAULTS.has(attempt.outcome),
-          })),
-        errorKind,
-        costMicroUsd: options.costMicroUsd,
-      }),
       exportSpans({
         settings: otlpSettings(this.#env, "kiln-team-gateway"),
         version: this.#env.KILN_VERSION,

@@ -92,34 +92,52 @@ export class PlatformMetrics extends DurableObject<Env> {
     this.#sql.exec(SCHEMA);
   }
 
-  async recordRequest(report: PlatformRequestReport, now = Date.now()) {
-    const failed = report.errorKind ? 1 : 0;
-    for (const call of report.calls) {
+  /** Settled turns, summed per provider and per team before they are written. */
+  async recordRequests(reports: PlatformRequestReport[], now = Date.now()) {
+    const providers = new Map<string, { calls: number; errors: number }>();
+    const teams = new Map<string, { requests: number; errors: number; cost: number }>();
+    const failing = new Map<string, string>();
+    for (const report of reports) {
+      for (const call of report.calls) {
+        const sums = providers.get(call.provider) ?? { calls: 0, errors: 0 };
+        sums.calls += 1;
+        sums.errors += call.failed ? 1 : 0;
+        providers.set(call.provider, sums);
+        if (call.failed) failing.set(call.provider, report.teamId);
+      }
+      const team = teams.get(report.teamId) ?? { requests: 0, errors: 0, cost: 0 };
+      team.requests += 1;
+      team.errors += report.errorKind ? 1 : 0;
+      team.cost += Math.round(report.costMicroUsd);
+      teams.set(report.teamId, team);
+    }
+    for (const [provider, sums] of providers) {
       this.#sql.exec(
-        `insert into provider_minute (provider, minute, calls, errors) values (?, ?, 1, ?)
+        `insert into provider_minute (provider, minute, calls, errors) values (?, ?, ?, ?)
           on conflict (provider, minute) do update
-          set calls = calls + 1, errors = errors + excluded.errors`,
-        call.provider,
+          set calls = calls + excluded.calls, errors = errors + excluded.errors`,
+        provider,
         minuteOf(now),
-        call.failed ? 1 : 0,
+        sums.calls,
+        sums.errors,
       );
     }
-    this.#sql.exec(
-      `insert into team_day (day, team_id, requests, errors, cost_micro_usd) values (?, ?, 1, ?, ?)
-        on conflict (day, team_id) do update
-        set requests = requests + 1, errors = errors + excluded.errors,
-            cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd`,
-      dayOf(now),
-      report.teamId,
-      failed,
-      Math.round(report.costMicroUsd),
-    );
+    for (const [teamId, sums] of teams) {
+      this.#sql.exec(
+        `insert into team_day (day, team_id, requests, errors, cost_micro_usd) values (?, ?, ?, ?, ?)
+          on conflict (day, team_id) do update
+          set requests = requests + excluded.requests, errors = errors + excluded.errors,
+              cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd`,
+        dayOf(now),
+        teamId,
+        sums.requests,
+        sums.errors,
+        sums.cost,
+      );
+    }
     this.#prune(now);
 
-    const failing = new Set(
-      report.calls.filter((call) => call.failed).map((call) => call.provider),
-    );
-    for (const provider of failing) await this.#checkProviderSpike(provider, report.teamId, now);
+    for (const [provider, teamId] of failing) await this.#checkProviderSpike(provider, teamId, now);
   }
 
   async recordSandbox(report: { teamId: string; failed: boolean }, now = Date.now()) {
@@ -364,6 +382,56 @@ function dollars(microUsd: number): string {
 }
 
 /** The one instance every team object and the ops API talk to. */
+/** How long a team object gathers settled turns before it sends them to the platform's object. */
+export const REPORT_BATCH_MS = 200;
+
+/**
+ * A team object's settled turns on their way to the platform's one object,
+ * sent in one call every REPORT_BATCH_MS: every chat on the platform reports
+ * there, and one call per chat would make that single object the ceiling of
+ * the whole platform's chat rate. The object is kept alive until its batch
+ * is sent; a crash loses at most that batch's figures.
+ */
+export class PlatformReports {
+  readonly #env: Env;
+  readonly #waitUntil: (work: Promise<unknown>) => void;
+  #pending: PlatformRequestReport[] = [];
+  #sending: Promise<void> = Promise.resolve();
+
+  constructor(env: Env, waitUntil: (work: Promise<unknown>) => void) {
+    this.#env = env;
+    this.#waitUntil = waitUntil;
+  }
+
+  add(report: PlatformRequestReport): void {
+    this.#pending.push(report);
+    if (this.#pending.length > 1) return;
+    this.#waitUntil(
+      new Promise((resolve) => setTimeout(resolve, REPORT_BATCH_MS)).then(() => this.flush()),
+    );
+  }
+
+  /**
+   * Sends what is pending now, after any send in flight, so that a report
+   * made after it (a breaker that opened) reaches the platform's object
+   * after the turns that led to it.
+   */
+  flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#sending = this.#sending.then(() => (batch.length > 0 ? this.#send(batch) : undefined));
+    return this.#sending;
+  }
+
+  async #send(batch: PlatformRequestReport[]): Promise<void> {
+    try {
+      await platformMetrics(this.#env).recordRequests(batch);
+    } catch (error) {
+      logger.warn("platform_metrics.report_failed", { turns: batch.length, error: String(error) });
+    }
+  }
+}
+
 export function platformMetrics(env: Env) {
   return env.PLATFORM_METRICS.get(env.PLATFORM_METRICS.idFromName("platform"));
 }

@@ -6,14 +6,18 @@
  */
 import { env } from "cloudflare:test";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   forgetIsolateJwks,
   JWKS_REFETCH_COOLDOWN_MS,
   JwksCache,
 } from "../../worker/auth/jwks-cache.ts";
 import { jwksUrl } from "../../worker/auth/keys.ts";
-import { verifyAccessToken } from "../../worker/auth/verify.ts";
+import {
+  CLOCK_LEEWAY_SECONDS,
+  VERIFIED_TTL_MS,
+  verifyAccessToken,
+} from "../../worker/auth/verify.ts";
 import { api, readError } from "./helpers.ts";
 
 const DEV_SECRET = "kiln-local-development-secret-never-valid-in-production";
@@ -280,5 +284,42 @@ describe("A4: mixed algorithms during a key migration", () => {
     expect(await status(await signHs256({}, { secret: new TextEncoder().encode("guess") }))).toBe(
       401,
     );
+  });
+});
+
+describe("a verified token, remembered", () => {
+  it("is checked again once its expiry has passed, however recently it verified", async () => {
+    const now = Date.now();
+    const token = await signHs256({ exp: Math.floor(now / 1000) + 5 });
+    const verify = () => verifyAccessToken({ env, token, requestUrl: "https://kiln.test/" });
+    await expect(verify()).resolves.toMatchObject({ userId: expect.any(String) });
+
+    // Past exp plus the clock leeway, but well within the minute a verified token is remembered.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(now + (5 + CLOCK_LEEWAY_SECONDS + 1) * 1000);
+    try {
+      await expect(verify()).rejects.toMatchObject({ status: 401, code: "unauthorized" });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("is taken as verified for up to a minute without its key, and refused after", async () => {
+    const token = await signWith(ecKey, "ES256");
+    const verify = () => verifyAccessToken({ env, token, requestUrl: "https://kiln.test/" });
+    await expect(verify()).resolves.toMatchObject({ userId: expect.any(String) });
+
+    // The key leaves the JWKS and every cache of it: the signature can no longer be checked.
+    await serveKeys([rotatedKey.jwk]);
+    await coldCache();
+    await expect(verify()).resolves.toMatchObject({ userId: expect.any(String) });
+
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + VERIFIED_TTL_MS + 1_000);
+    try {
+      await expect(verify()).rejects.toMatchObject({ status: 401, code: "unauthorized" });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
