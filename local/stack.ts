@@ -199,6 +199,13 @@ function spawnWrangler(
         options.databaseUrl,
       ),
       ...(options.devtools === false ? { VSCODE_INSPECTOR_OPTIONS: "{}" } : {}),
+      // A reset database connection must not end wrangler (see the file).
+      NODE_OPTIONS: [
+        process.env.NODE_OPTIONS,
+        `--require=${JSON.stringify(join(projectRoot, "local", "socket-pipe-guard.cjs"))}`,
+      ]
+        .filter(Boolean)
+        .join(" "),
       // There is no internet here: wrangler must not phone home.
       WRANGLER_SEND_METRICS: "false",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
