@@ -122,22 +122,36 @@ export async function signIn(baseUrl: string, email: string) {
   return (await response.json()) as { access_token: string; team_id: string };
 }
 
+/**
+ * A PUT of the benchmark's set-up (plans, limits). They write Postgres, which
+ * answers 503 while the write queue drains an earlier figure's turns into the
+ * one-session embedded database, so a 503 is sent again, for up to 30 s.
+ */
 export async function call(
   baseUrl: string,
   path: string,
   options: { token: string; teamId?: string; body: unknown },
 ) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: "PUT",
-    headers: {
-      "content-type": "application/json",
-      authorization: `Bearer ${options.token}`,
-      ...(options.teamId ? { "x-team-id": options.teamId } : {}),
-    },
-    body: JSON.stringify(options.body),
-  });
-  if (!response.ok)
-    throw new Error(`PUT ${path} failed: ${response.status} ${await response.text()}`);
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method: "PUT",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${options.token}`,
+        ...(options.teamId ? { "x-team-id": options.teamId } : {}),
+      },
+      body: JSON.stringify(options.body),
+    });
+    if (response.ok) {
+      await response.arrayBuffer();
+      return;
+    }
+    const text = await response.text();
+    if (response.status !== 503 || attempt >= 30) {
+      throw new Error(`PUT ${path} failed: ${response.status} ${text}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 /** Points the context at a (re)booted stack. */
