@@ -20,7 +20,7 @@ import { BASE as MEMORY, measureMemory } from "./measures/memory.ts";
 import { measureOverhead, measurePostgresStopped, OVERHEAD, STOPPED } from "./measures/overhead.ts";
 import { measureSpa, BASE as SPA } from "./measures/spa.ts";
 import { measureTeamObject, STREAM_LEVELS, BASE as TEAM_OBJECT } from "./measures/team-object.ts";
-import { bootStack, isHealthy, pointAtStack } from "./support/boot.ts";
+import { bootStack, isHealthy, pointAtStack, waitForQuietDatabase } from "./support/boot.ts";
 import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
 import { interrupted, stopAll, stopOnSignals, track } from "./support/cleanup.ts";
 import { type BenchContext, type Figure, failed } from "./support/figure.ts";
@@ -170,7 +170,10 @@ try {
         booted = await bootStack({ database, log });
         pointAtStack(context, booted);
       }
-      figures.push({ ...(await measure(context)), number });
+      const waitedMs = await waitForQuietDatabase(booted);
+      if (waitedMs >= 2_000)
+        log(`waited ${Math.round(waitedMs / 1000)} s for the database to drain`);
+      figures.push({ ...(await measure(context)), number, databaseWaitMs: waitedMs });
     } catch (error) {
       if (interrupted()) break;
       log(`${base.id} failed: ${error instanceof Error ? error.stack : String(error)}`);

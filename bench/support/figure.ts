@@ -1,4 +1,5 @@
 /** One measured figure as the results record it, and the context every measurement gets. */
+import { stripVTControlCharacters } from "node:util";
 import type { Stack } from "../../local/stack.ts";
 import type { StackAddress } from "../load/targets.ts";
 import type { DatabaseProcess, LoadProcess } from "./children.ts";
@@ -22,6 +23,8 @@ export type Figure = {
   number?: number;
   /** The figure before it left the stack not answering, so it ran on a restarted one. */
   stackRestarted?: boolean;
+  /** How long the run waited, before this figure, for the database to answer promptly. */
+  databaseWaitMs?: number;
 };
 
 export type BenchContext = {
@@ -46,8 +49,10 @@ export function failed(
 ): Figure {
   // fetch's "fetch failed" says nothing; the reason is in its cause (a reset, a refused connection).
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const message =
+  // One line for the table: Playwright's messages carry a call log and terminal colours.
+  const message = stripVTControlCharacters(
     (error instanceof Error ? error.message : String(error)) +
-    (cause ? ` (${"code" in cause ? `${cause.code}: ` : ""}${cause.message})` : "");
+      (cause ? ` (${"code" in cause ? `${cause.code}: ` : ""}${cause.message})` : ""),
+  ).replace(/\s*\n\s*/g, " ");
   return { ...base, status: "failed", meetsTarget: null, headline: `benchmark failed: ${message}` };
 }

@@ -88,6 +88,11 @@ export async function writeResults(options: {
     return `| ${figure.number ?? ""} | ${figure.title} | ${figure.target} | ${figure.headline}${restarted} | ${verdict(figure)} |`;
   });
   const restarts = options.figures.filter((figure) => figure.stackRestarted).map((f) => f.id);
+  const waits = options.figures
+    .filter((figure) => (figure.databaseWaitMs ?? 0) >= 1_000)
+    .map(
+      (figure) => `${Math.round((figure.databaseWaitMs ?? 0) / 1000)} s before ${figure.number}`,
+    );
   const text = [
     `# Kiln benchmark, ${date}`,
     "",
@@ -100,7 +105,10 @@ export async function writeResults(options: {
     `Figures are numbered as in issue 9; they ran in the order ${options.figures.map((figure) => figure.number ?? figure.id).join(", ")}. ` +
       (restarts.length === 0
         ? "The stack answered throughout: no restarts."
-        : `The stack was restarted before ${restarts.join(", ")}.`),
+        : `The stack was restarted before ${restarts.join(", ")}.`) +
+      (waits.length === 0
+        ? ""
+        : ` Waited for the database to drain earlier figures' saved turns: ${waits.join(", ")}.`),
     "",
     "| # | figure | target | measured | verdict |",
     "|---|---|---|---|---|",
