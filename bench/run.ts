@@ -27,7 +27,13 @@ import { type BenchContext, type Figure, failed } from "./support/figure.ts";
 import { writeResults } from "./support/report.ts";
 
 type Base = Pick<Figure, "id" | "title" | "target" | "method">;
-type Entry = { base: Base; number: number; measure: (context: BenchContext) => Promise<Figure> };
+type Entry = {
+  base: Base;
+  number: number;
+  measure: (context: BenchContext) => Promise<Figure>;
+  /** Writes or reads Postgres on its way: waits for the database to drain the figures before. */
+  needsDatabase?: boolean;
+};
 
 /**
  * In the order they run, numbered as issue 9 numbers them: the figures that
@@ -40,10 +46,10 @@ type Entry = { base: Base; number: number; measure: (context: BenchContext) => P
 function figureTable(streams: number[] | undefined): Entry[] {
   return [
     { base: OVERHEAD, number: 1, measure: measureOverhead },
-    { base: ADMISSION, number: 5, measure: measureAdmission },
+    { base: ADMISSION, number: 5, measure: measureAdmission, needsDatabase: true },
     { base: CACHE, number: 6, measure: measureCache },
     { base: PROMPT_GROWTH, number: 7, measure: measureGrowth },
-    { base: SPA, number: 8, measure: measureSpa },
+    { base: SPA, number: 8, measure: measureSpa, needsDatabase: true },
     { base: TEAM_OBJECT, number: 3, measure: (context) => measureTeamObject(context, streams) },
     { base: MEMORY, number: 4, measure: measureMemory },
     { base: STOPPED, number: 2, measure: measurePostgresStopped },
@@ -157,7 +163,7 @@ try {
   const wanted = figureTable(flags.streams).filter(
     (entry) => !flags.only || flags.only.includes(entry.base.id),
   );
-  for (const { base, number, measure } of wanted) {
+  for (const { base, number, measure, needsDatabase } of wanted) {
     if (interrupted()) break;
     log(`measuring ${base.id}`);
     let restarted = false;
@@ -170,7 +176,7 @@ try {
         booted = await bootStack({ database, log });
         pointAtStack(context, booted);
       }
-      const waitedMs = await waitForQuietDatabase(booted);
+      const waitedMs = needsDatabase ? await waitForQuietDatabase(booted) : 0;
       if (waitedMs >= 2_000)
         log(`waited ${Math.round(waitedMs / 1000)} s for the database to drain`);
       figures.push({ ...(await measure(context)), number, databaseWaitMs: waitedMs });

@@ -94,7 +94,8 @@ async function oneRun(browser: Browser, url: string, email: string): Promise<Pag
 
     await page.getByLabel("Email").fill(email);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByLabel("Message").waitFor({ timeout: 15_000 });
+    // Signing a new person in writes Postgres, which may still be saving earlier figures' turns.
+    await page.getByLabel("Message").waitFor({ timeout: 60_000 });
     await page.getByLabel("Message").fill("Build me a React counter");
     await page.getByRole("button", { name: "Send" }).click();
     await page.waitForFunction("window.__kilnBench.rendered !== null", undefined, {
