@@ -18,10 +18,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { projectRoot, stopWranglers } from "../local/stack.ts";
+import { importWrangler } from "../local/wrangler-config.ts";
 import { freshNonce, kilnOnce } from "./measures/probes.ts";
 import { bootStack, pointAtStack } from "./support/boot.ts";
 import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
-import { stopAll, stopOnSignals, track } from "./support/cleanup.ts";
+import { interrupted, stopAll, stopOnSignals, track } from "./support/cleanup.ts";
 import type { BenchContext } from "./support/figure.ts";
 import { summarize } from "./support/stats.ts";
 
@@ -134,6 +135,7 @@ const flags = readFlags();
 const log = (line: string) => {
   process.stdout.write(`[profile] ${line}\n`);
 };
+await importWrangler();
 stopOnSignals(log);
 track("wrangler processes still starting", stopWranglers);
 try {
@@ -184,8 +186,11 @@ try {
   for (const line of topFunctions(profile, 25)) process.stdout.write(`${line}\n`);
   log(`wrote ${path} (open it in Chrome DevTools, Performance)`);
 } catch (error) {
-  log(`failed: ${error instanceof Error ? error.stack : String(error)}`);
-  process.exitCode = 1;
+  if (!interrupted()) {
+    log(`failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exitCode = 1;
+  }
 }
+if (interrupted()) await new Promise(() => {});
 await stopAll(log);
 process.exit(process.exitCode ?? 0);

@@ -8,11 +8,12 @@
  * (the last figure, an error, Ctrl-C), the processes it started are stopped.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot, stopWranglers } from "../local/stack.ts";
+import { importWrangler } from "../local/wrangler-config.ts";
 import { BASE as ADMISSION, measureAdmission } from "./measures/admission.ts";
 import { BASE as CACHE, measureCache } from "./measures/cache.ts";
 import { measureGrowth, BASE as PROMPT_GROWTH } from "./measures/growth.ts";
@@ -68,7 +69,8 @@ Options:
     .join(", ")}
   --streams <counts>  stream counts of team-object-load (default ${STREAM_LEVELS.join(",")})
   --skip-build        reuse dist/ from the last build instead of running npm run build
-  --out <name>        results as bench/results/<name>.* (default latest)
+  --out <name>        results as bench/results/<name>.* (default latest, or partial
+                      when --only or --streams picks part of the run)
   -h, --help          this text`;
 
 function usageError(message: string): never {
@@ -83,6 +85,9 @@ function readFlags() {
   } catch (error) {
     usageError(error instanceof Error ? error.message : String(error));
   }
+  const given = parsed.tokens.filter((token) => token.kind === "option").map((token) => token.name);
+  const repeated = given.find((name, index) => given.indexOf(name) !== index);
+  if (repeated) usageError(`--${repeated} is given twice; give it once (ids are comma-separated).`);
   const flags = parsed.values;
   if (flags.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -98,17 +103,27 @@ function readFlags() {
   if (only?.length === 0) usageError("--only needs at least one figure id.");
   if (unknown.length > 0) usageError(`unknown figure id(s): ${unknown.join(", ")}.`);
 
-  const streams = flags.streams?.split(",").map((count) => Number(count.trim()));
-  if (streams?.some((count) => !Number.isInteger(count) || count < 1 || count > 2_000)) {
+  const counts = flags.streams?.split(",").map((count) => count.trim());
+  if (counts?.some((count) => !/^\d+$/.test(count) || Number(count) < 1 || Number(count) > 2_000)) {
     usageError(`--streams takes whole numbers from 1 to 2000, not "${flags.streams}".`);
   }
-  if (!/^[\w.-]+$/.test(flags.out) || flags.out.startsWith(".")) {
-    usageError(`--out takes a plain name (letters, digits, "-", "_", "."), not "${flags.out}".`);
+  const streams = counts && [...new Set(counts.map(Number))].sort((a, b) => a - b);
+  if (streams && only && !only.includes("team-object-load")) {
+    usageError("--streams is for team-object-load: add it to --only, or leave --streams out.");
+  }
+  // A part of the run does not replace the full results unless asked to.
+  const out = flags.out ?? (only || streams ? "partial" : "latest");
+  if (!/^[\w.-]+$/.test(out) || out.startsWith(".")) {
+    usageError(`--out takes a plain name (letters, digits, "-", "_", "."), not "${out}".`);
+  }
+  const state = process.env.KILN_BENCH_STATE;
+  if (state !== undefined && !(existsSync(state) && statSync(state).isDirectory())) {
+    usageError(`KILN_BENCH_STATE is "${state}", which is not a folder: create it or unset it.`);
   }
   if (flags["skip-build"] && !existsSync(join(projectRoot, "dist", "client", "index.html"))) {
     usageError("--skip-build needs a built SPA in dist/client: run once without --skip-build.");
   }
-  return { ...flags, only, streams };
+  return { ...flags, only, streams, out };
 }
 
 function parseFlags() {
@@ -116,10 +131,11 @@ function parseFlags() {
     options: {
       only: { type: "string" },
       "skip-build": { type: "boolean", default: false },
-      out: { type: "string", default: "latest" },
+      out: { type: "string" },
       streams: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
+    tokens: true,
   });
 }
 
@@ -134,6 +150,8 @@ const log = (line: string) => {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(0).padStart(4);
   process.stdout.write(`[bench ${seconds}s] ${line}\n`);
 };
+// Before the signal handlers: importing wrangler installs its own, which exit at once (removed).
+await importWrangler();
 stopOnSignals(log);
 // Stacks still booting when a signal or an error ends the run.
 track("wrangler processes still starting", stopWranglers);
@@ -207,4 +225,7 @@ const paths = await writeResults({
   loadAtStart,
 });
 log(`wrote ${paths.json} and ${paths.markdown}`);
-process.exit(0);
+// Never on time; but a figure that could not be measured at all is a broken benchmark.
+const broken = figures.filter((figure) => figure.status === "failed").map((figure) => figure.id);
+if (broken.length > 0) log(`could not measure: ${broken.join(", ")} (see above)`);
+process.exit(broken.length > 0 ? 1 : 0);

@@ -64,9 +64,10 @@ export async function writeConfigWithEdgeLimits(options: {
 /**
  * wrangler's module, without the SIGINT and SIGTERM handlers it installs on
  * import: they call `process.exit()` at once, which would end a caller's
- * own Ctrl-C cleanup (the benchmark's) and leave its stacks running.
+ * own Ctrl-C cleanup (the benchmark's) and leave its stacks running. A
+ * caller with its own handlers imports it first, before it installs them.
  */
-async function importWrangler(): Promise<typeof import("wrangler")> {
+export async function importWrangler(): Promise<typeof import("wrangler")> {
   const signals = ["SIGINT", "SIGTERM"] as const;
   const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
   const wrangler = await import("wrangler");

@@ -81,9 +81,12 @@ export async function measureTeamObject(
   return {
     ...BASE,
     status: "measured",
+    // Without a level of 200 streams or more, a run that kept within the target cannot be judged.
     meetsTarget:
-      maxPassing >= 200 &&
-      levels.every((entry) => entry.streams > maxPassing || passing.includes(entry)),
+      knee === undefined && Math.max(...streamLevels) < 200
+        ? null
+        : maxPassing >= 200 &&
+          levels.every((entry) => entry.streams > maxPassing || passing.includes(entry)),
     headline: `${levels
       .map(
         (entry) =>

@@ -179,9 +179,10 @@ export async function waitForQuietDatabase(booted: Booted): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < QUIET_WAIT_MS) {
     const asked = Date.now();
+    const left = QUIET_WAIT_MS - (Date.now() - started);
     const response = await fetch(`${booted.userWorker.entryUrl}/api/me`, {
       headers: { authorization: `Bearer ${booted.token}` },
-      signal: AbortSignal.timeout(QUIET_WAIT_MS),
+      signal: AbortSignal.timeout(Math.max(left, 1)),
     }).catch(() => undefined);
     await response?.arrayBuffer().catch(() => undefined);
     if (response?.ok && Date.now() - asked <= QUIET_MS) break;

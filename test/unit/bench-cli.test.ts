@@ -20,6 +20,22 @@ function bench(...args: string[]) {
 }
 
 describe("npm run bench, command line", () => {
+  it("refuses a KILN_BENCH_STATE that is not a folder before starting anything", () => {
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "bench/run.ts", "--only", "spa"],
+      {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, KILN_BENCH_STATE: "/nonexistent/kiln-bench-state" },
+      },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("KILN_BENCH_STATE");
+    expect(result.stdout).not.toContain("starting the database");
+  });
+
   it("lists the options and every figure id with --help", () => {
     const help = bench("--help");
     expect(help.status).toBe(0);
@@ -34,6 +50,9 @@ describe("npm run bench, command line", () => {
     [["--streams", "abc,-5"], "--streams takes whole numbers"],
     [["--out", "../../elsewhere"], "--out takes a plain name"],
     [["--bogus"], "Unknown option '--bogus'"],
+    [["--only=spa", "--only=cache-hit"], "--only is given twice"],
+    [["--streams", "1e2"], "--streams takes whole numbers"],
+    [["--only", "spa", "--streams", "50"], "--streams is for team-object-load"],
   ])("refuses %j before starting anything", (args, message) => {
     const before = existsSync(latest) ? statSync(latest).mtimeMs : 0;
     const result = bench(...args);
