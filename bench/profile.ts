@@ -17,13 +17,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { projectRoot, stopWranglers } from "../local/stack.ts";
-import { importWrangler } from "../local/wrangler-config.ts";
+import { projectRoot } from "../local/stack.ts";
 import { freshNonce, kilnOnce } from "./measures/probes.ts";
-import { bootStack, pointAtStack } from "./support/boot.ts";
-import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
-import { interrupted, stopAll, stopOnSignals, track } from "./support/cleanup.ts";
-import type { BenchContext } from "./support/figure.ts";
+import { startBench } from "./support/boot.ts";
+import { interrupted, stopAll, stopEverythingOnSignals } from "./support/cleanup.ts";
 import { summarize } from "./support/stats.ts";
 
 const USAGE = `Usage: npm run bench:profile [-- --kind new|cached|both] [--requests N] [--out name]`;
@@ -135,17 +132,9 @@ const flags = readFlags();
 const log = (line: string) => {
   process.stdout.write(`[profile] ${line}\n`);
 };
-await importWrangler();
-stopOnSignals(log);
-track("wrangler processes still starting", stopWranglers);
+await stopEverythingOnSignals(log);
 try {
-  const database = await startDatabaseProcess();
-  track("the database process", () => database.stop());
-  const booted = await bootStack({ database, log });
-  const load = await startLoadProcess();
-  track("the load process", () => load.stop());
-  const context = { load, database, log } as BenchContext;
-  pointAtStack(context, booted);
+  const { booted, context } = await startBench(log);
 
   const port = booted.userWorker.inspectorPort;
   if (!port) throw new Error("the user worker has no inspector port");

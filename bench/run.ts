@@ -12,8 +12,7 @@ import { existsSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot, stopWranglers } from "../local/stack.ts";
-import { importWrangler } from "../local/wrangler-config.ts";
+import { projectRoot } from "../local/stack.ts";
 import { BASE as ADMISSION, measureAdmission } from "./measures/admission.ts";
 import { BASE as CACHE, measureCache } from "./measures/cache.ts";
 import { measureGrowth, BASE as PROMPT_GROWTH } from "./measures/growth.ts";
@@ -21,9 +20,14 @@ import { BASE as MEMORY, measureMemory } from "./measures/memory.ts";
 import { measureOverhead, measurePostgresStopped, OVERHEAD, STOPPED } from "./measures/overhead.ts";
 import { measureSpa, BASE as SPA } from "./measures/spa.ts";
 import { measureTeamObject, STREAM_LEVELS, BASE as TEAM_OBJECT } from "./measures/team-object.ts";
-import { bootStack, isHealthy, pointAtStack, waitForQuietDatabase } from "./support/boot.ts";
-import { startDatabaseProcess, startLoadProcess } from "./support/children.ts";
-import { interrupted, stopAll, stopOnSignals, track } from "./support/cleanup.ts";
+import {
+  bootStack,
+  isHealthy,
+  pointAtStack,
+  startBench,
+  waitForQuietDatabase,
+} from "./support/boot.ts";
+import { interrupted, stopAll, stopEverythingOnSignals } from "./support/cleanup.ts";
 import { type BenchContext, type Figure, failed } from "./support/figure.ts";
 import { writeResults } from "./support/report.ts";
 
@@ -150,11 +154,7 @@ const log = (line: string) => {
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(0).padStart(4);
   process.stdout.write(`[bench ${seconds}s] ${line}\n`);
 };
-// Before the signal handlers: importing wrangler installs its own, which exit at once (removed).
-await importWrangler();
-stopOnSignals(log);
-// Stacks still booting when a signal or an error ends the run.
-track("wrangler processes still starting", stopWranglers);
+await stopEverythingOnSignals(log);
 
 if (!flags["skip-build"]) {
   log("building the SPA (npm run build)");
@@ -171,13 +171,9 @@ if (!flags["skip-build"]) {
 const figures: Figure[] = [];
 try {
   log("starting the database, the stack and the load process");
-  const database = await startDatabaseProcess();
-  track("the database process", () => database.stop());
-  let booted = await bootStack({ database, log });
-  const load = await startLoadProcess();
-  track("the load process", () => load.stop());
-  const context = { load, database, log } as BenchContext;
-  pointAtStack(context, booted);
+  const started = await startBench(log);
+  const { database, context } = started;
+  let { booted } = started;
 
   const wanted = figureTable(flags.streams).filter(
     (entry) => !flags.only || flags.only.includes(entry.base.id),

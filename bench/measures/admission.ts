@@ -19,6 +19,7 @@ import type { RepeatResult } from "../load/jobs.ts";
 import { directive, kilnTarget } from "../load/targets.ts";
 import { call, OPERATOR_EMAIL, signIn } from "../support/boot.ts";
 import type { BenchContext, Figure } from "../support/figure.ts";
+import { fetchAgainOnReset, fetchUntilNot503 } from "../support/http.ts";
 import { round, summarize } from "../support/stats.ts";
 import { answeredWithoutProvider, freshNonce, TINY_ANSWER } from "./probes.ts";
 
@@ -50,21 +51,6 @@ type InObject = {
   perSecond: number;
   outcomes: Record<string, number>;
 };
-
-/**
- * fetch, once more when the connection was reset before an answer: undici
- * reuses a kept-alive connection that workerd may have just closed ("fetch
- * failed", seen once in a full run). Only for calls that may safely run twice.
- */
-async function fetchAgainOnReset(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    if (code !== "UND_ERR_SOCKET" && code !== "ECONNRESET") throw error;
-    return fetch(url, init);
-  }
-}
 
 async function inObject(context: BenchContext, decision: unknown): Promise<InObject> {
   // A measurement run: running it again measures again.
@@ -110,26 +96,18 @@ type BudgetView = { name: string; limit: number; used: number; reserved: number 
 
 /**
  * The team's monthly budget from `GET /api/usage`. That route also reads
- * Postgres (the people's emails), which is slow to answer while the write
- * queue drains the burst's turns into the one-session embedded database, so
- * a 503 is asked again, for up to 30 s.
+ * Postgres (the people's emails), so it may answer 503 while the burst's
+ * turns are being saved.
  */
 async function dollarsBudget(kilnUrl: string, token: string, teamId: string): Promise<BudgetView> {
-  for (let attempt = 0; ; attempt += 1) {
-    const response = await fetchAgainOnReset(`${kilnUrl}/api/usage`, {
-      headers: { authorization: `Bearer ${token}`, "x-team-id": teamId },
-    });
-    if (response.status === 503 && attempt < 30) {
-      await response.arrayBuffer();
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      continue;
-    }
-    if (!response.ok) throw new Error(`GET /api/usage failed: ${response.status}`);
-    const usage = (await response.json()) as { budgets: BudgetView[] };
-    const budget = usage.budgets.find((entry) => entry.name === "dollars_per_month");
-    if (!budget) throw new Error("GET /api/usage has no dollars_per_month budget");
-    return budget;
-  }
+  const response = await fetchUntilNot503(`${kilnUrl}/api/usage`, {
+    headers: { authorization: `Bearer ${token}`, "x-team-id": teamId },
+  });
+  if (!response.ok) throw new Error(`GET /api/usage failed: ${response.status}`);
+  const usage = (await response.json()) as { budgets: BudgetView[] };
+  const budget = usage.budgets.find((entry) => entry.name === "dollars_per_month");
+  if (!budget) throw new Error("GET /api/usage has no dollars_per_month budget");
+  return budget;
 }
 
 /** 200 requests at once against a budget with room for 50: how many got in, and what was reserved. */

@@ -9,9 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Stack, startStack } from "../../local/stack.ts";
 import { freePort } from "../../test/support/ports.ts";
-import type { DatabaseProcess } from "./children.ts";
+import { type DatabaseProcess, startDatabaseProcess, startLoadProcess } from "./children.ts";
 import { track } from "./cleanup.ts";
 import type { BenchContext } from "./figure.ts";
+import { fetchUntilNot503 } from "./http.ts";
 import { findUserWorker, type UserWorker } from "./workerd.ts";
 
 export type Booted = {
@@ -80,6 +81,21 @@ export async function bootStack(options: {
   }
 }
 
+/**
+ * The database, the stack and the load process a benchmark process measures
+ * with, each stopped with the run (cleanup.ts), and the context pointed at them.
+ */
+export async function startBench(log: (line: string) => void) {
+  const database = await startDatabaseProcess();
+  track("the database process", () => database.stop());
+  const booted = await bootStack({ database, log });
+  const load = await startLoadProcess();
+  track("the load process", () => load.stop());
+  const context = { load, database, log } as BenchContext;
+  pointAtStack(context, booted);
+  return { database, booted, load, context };
+}
+
 /** Finds the user worker and signs the benchmark's user in, with its team on the enterprise plan. */
 async function prepare(
   stack: Stack,
@@ -122,36 +138,25 @@ export async function signIn(baseUrl: string, email: string) {
   return (await response.json()) as { access_token: string; team_id: string };
 }
 
-/**
- * A PUT of the benchmark's set-up (plans, limits). They write Postgres, which
- * answers 503 while the write queue drains an earlier figure's turns into the
- * one-session embedded database, so a 503 is sent again, for up to 30 s.
- */
+/** A PUT of the benchmark's set-up (plans, limits), which writes Postgres. */
 export async function call(
   baseUrl: string,
   path: string,
   options: { token: string; teamId?: string; body: unknown },
 ) {
-  for (let attempt = 0; ; attempt += 1) {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method: "PUT",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${options.token}`,
-        ...(options.teamId ? { "x-team-id": options.teamId } : {}),
-      },
-      body: JSON.stringify(options.body),
-    });
-    if (response.ok) {
-      await response.arrayBuffer();
-      return;
-    }
-    const text = await response.text();
-    if (response.status !== 503 || attempt >= 30) {
-      throw new Error(`PUT ${path} failed: ${response.status} ${text}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const response = await fetchUntilNot503(`${baseUrl}${path}`, {
+    method: "PUT",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${options.token}`,
+      ...(options.teamId ? { "x-team-id": options.teamId } : {}),
+    },
+    body: JSON.stringify(options.body),
+  });
+  if (!response.ok) {
+    throw new Error(`PUT ${path} failed: ${response.status} ${await response.text()}`);
   }
+  await response.arrayBuffer();
 }
 
 /** Points the context at a (re)booted stack. */

@@ -6,6 +6,9 @@
  * and gigabytes of memory. Stops run newest first, each on its own, so one
  * that fails does not keep the others from running.
  */
+import { stopWranglers } from "../../local/stack.ts";
+import { importWrangler } from "../../local/wrangler-config.ts";
+
 type Stop = { name: string; stop: () => Promise<void> };
 
 const stops: Stop[] = [];
@@ -48,11 +51,22 @@ async function runStops(log: (line: string) => void): Promise<void> {
 }
 
 /**
+ * The start of every benchmark process: wrangler imported first (importing
+ * it installs handlers that exit at once, which it removes), then ours, and
+ * wranglers still booting are stopped with the rest.
+ */
+export async function stopEverythingOnSignals(log: (line: string) => void): Promise<void> {
+  await importWrangler();
+  stopOnSignals(log);
+  track("wrangler processes still starting", stopWranglers);
+}
+
+/**
  * On the first SIGINT or SIGTERM, stops everything and exits; another one a
  * second or more later exits at once. (One Ctrl-C can arrive twice: from the
  * terminal to the whole process group, and relayed by tsx.)
  */
-export function stopOnSignals(log: (line: string) => void): void {
+function stopOnSignals(log: (line: string) => void): void {
   let stoppingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const code = signal === "SIGINT" ? 130 : 143;

@@ -20,7 +20,7 @@ import {
 } from "../../worker/observability/trace.ts";
 import { SKIP_OUTCOMES } from "../attempts.ts";
 import type { GenerationOutcome } from "../generation.ts";
-import type { PlatformReports } from "./platform-metrics.ts";
+import type { PlatformReports } from "./platform-reports.ts";
 import type { TeamMetrics } from "./team-metrics.ts";
 
 /** Provider failures that an operator must fix (a key, a model name), worth a Sentry report. */
