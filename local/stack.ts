@@ -199,10 +199,10 @@ function spawnWrangler(
         options.databaseUrl,
       ),
       ...(options.devtools === false ? { VSCODE_INSPECTOR_OPTIONS: "{}" } : {}),
-      // A reset database connection must not end wrangler (see the file).
+      // A reset database connection must not end wrangler, nor Nagle slow every statement (see the file).
       NODE_OPTIONS: [
         process.env.NODE_OPTIONS,
-        `--require=${JSON.stringify(join(projectRoot, "local", "socket-pipe-guard.cjs"))}`,
+        `--require=${JSON.stringify(join(projectRoot, "local", "hyperdrive-proxy-fixes.cjs"))}`,
       ]
         .filter(Boolean)
         .join(" "),
