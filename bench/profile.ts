@@ -10,7 +10,8 @@
  *
  * `--kind new` sends new prompts (an answer from the simulator each),
  * `cached` one prompt again and again (prompt-cache replays), `both`
- * alternates. The profile counts this isolate only: miniflare's KV, queue
+ * alternates; `quota` runs figure 5's quota decisions in the team object
+ * (reserve and settle, 16 loops for 5 s) instead of chat requests. The profile counts this isolate only: miniflare's KV, queue
  * and rate-limit services run in isolates of their own.
  */
 import { writeFile } from "node:fs/promises";
@@ -23,7 +24,7 @@ import { startBench } from "./support/boot.ts";
 import { interrupted, stopAll, stopEverythingOnSignals } from "./support/cleanup.ts";
 import { summarize } from "./support/stats.ts";
 
-const USAGE = `Usage: npm run bench:profile [-- --kind new|cached|both] [--requests N] [--out name]`;
+const USAGE = `Usage: npm run bench:profile [-- --kind new|cached|both|quota] [--requests N] [--out name]`;
 
 function readFlags() {
   try {
@@ -40,8 +41,8 @@ function readFlags() {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    if (!["new", "cached", "both"].includes(values.kind))
-      throw new Error("--kind: new, cached or both");
+    if (!["new", "cached", "both", "quota"].includes(values.kind))
+      throw new Error("--kind: new, cached, both or quota");
     if (!Number.isInteger(requests) || requests < 1) throw new Error("--requests: a whole number");
     if (!/^[\w-]+$/.test(values.out)) throw new Error("--out: a plain name");
     return { kind: values.kind, requests, out: values.out };
@@ -128,6 +129,67 @@ function topFunctions(profile: Profile, count: number): string[] {
   ];
 }
 
+type Session = Awaited<ReturnType<typeof inspect>>;
+type Context = Awaited<ReturnType<typeof startBench>>["context"];
+
+async function record(session: Session, work: () => Promise<string[]>) {
+  await session.send("Runtime.enable");
+  await session.send("Profiler.enable");
+  await session.send("Profiler.setSamplingInterval", { interval: 100 });
+  await session.send("Profiler.start");
+  const lines = await work();
+  const { profile } = (await session.send("Profiler.stop")) as { profile: Profile };
+  return { profile, lines };
+}
+
+/** Chat requests one at a time, as figure 1 sends them. */
+async function profileChats(context: Context, session: Session) {
+  const cachedNonce = freshNonce();
+  const once = async (kind: "new" | "cached") =>
+    kilnOnce(context, { nonce: kind === "cached" ? cachedNonce : freshNonce() });
+  const kinds: ("new" | "cached")[] =
+    flags.kind === "both" ? ["new", "cached"] : [flags.kind as "new"];
+  log("warm-up");
+  for (let index = 0; index < 30; index += 1) for (const kind of kinds) await once(kind);
+
+  return record(session, async () => {
+    log(`profiling ${flags.requests} requests of each kind: ${kinds.join(", ")}`);
+    const times = { new: [] as number[], cached: [] as number[] };
+    for (let index = 0; index < flags.requests; index += 1) {
+      for (const kind of kinds) {
+        const result = await once(kind);
+        if (result.ttfbMs !== undefined) times[kind].push(result.ttfbMs);
+      }
+    }
+    return kinds.map((kind) => `${kind}: TTFB ${JSON.stringify(summarize(times[kind]))}`);
+  });
+}
+
+/** Figure 5's quota decisions, driven inside workerd by the dev-only route. */
+async function profileQuota(context: Context, session: Session) {
+  const decide = async () => {
+    const response = await fetch(`${context.address.kilnUrl}/api/dev/bench/admission`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        teamId: context.teamId,
+        userId: `profile-${freshNonce()}`,
+        concurrency: 16,
+        durationMs: 5_000,
+        decision: { kind: "quota", model: "kiln-simulated" },
+      }),
+    });
+    if (!response.ok) throw new Error(`admission run failed: ${response.status}`);
+    return ((await response.json()) as { perSecond: number }).perSecond;
+  };
+  log("warm-up");
+  await decide();
+  return record(session, async () => {
+    log("profiling quota decisions for 5 s");
+    return [`quota: ${Math.round(await decide())} decisions/s`];
+  });
+}
+
 const flags = readFlags();
 const log = (line: string) => {
   process.stdout.write(`[profile] ${line}\n`);
@@ -146,32 +208,15 @@ try {
   if (!target) throw new Error("no core:user:kiln target on the inspector");
   const session = await inspect(target.webSocketDebuggerUrl);
 
-  const cachedNonce = freshNonce();
-  const once = async (kind: "new" | "cached") =>
-    kilnOnce(context, { nonce: kind === "cached" ? cachedNonce : freshNonce() });
-  const kinds: ("new" | "cached")[] =
-    flags.kind === "both" ? ["new", "cached"] : [flags.kind as "new"];
-  log("warm-up");
-  for (let index = 0; index < 30; index += 1) for (const kind of kinds) await once(kind);
-
-  await session.send("Runtime.enable");
-  await session.send("Profiler.enable");
-  await session.send("Profiler.setSamplingInterval", { interval: 100 });
-  await session.send("Profiler.start");
-  log(`profiling ${flags.requests} requests of each kind: ${kinds.join(", ")}`);
-  const times = { new: [] as number[], cached: [] as number[] };
-  for (let index = 0; index < flags.requests; index += 1) {
-    for (const kind of kinds) {
-      const result = await once(kind);
-      if (result.ttfbMs !== undefined) times[kind].push(result.ttfbMs);
-    }
-  }
-  const { profile } = (await session.send("Profiler.stop")) as { profile: Profile };
+  const { profile, lines } =
+    flags.kind === "quota"
+      ? await profileQuota(context, session)
+      : await profileChats(context, session);
   session.close();
 
   const path = join(projectRoot, "bench", "results", `${flags.out}.cpuprofile`);
   await writeFile(path, JSON.stringify(profile));
-  for (const kind of kinds) log(`${kind}: TTFB ${JSON.stringify(summarize(times[kind]))}`);
+  for (const line of lines) log(line);
   for (const line of topFunctions(profile, 25)) process.stdout.write(`${line}\n`);
   log(`wrote ${path} (open it in Chrome DevTools, Performance)`);
 } catch (error) {

@@ -156,7 +156,9 @@ describe("the write queue's consumer", () => {
     expect(result.ackAll).toBe(false);
     expect(result.retryBatch.retry).toBe(false);
     expect(result.explicitAcks).toEqual([batch.messages[0]?.id]);
-    expect(result.retryMessages.map((retry) => retry.msgId)).toEqual([batch.messages[1]?.id]);
+    expect(result.retryMessages.map((retry: { msgId: string }) => retry.msgId)).toEqual([
+      batch.messages[1]?.id,
+    ]);
 
     const titles = await withSql(
       env,
