@@ -1,6 +1,6 @@
 /**
  * The TeamGateway's limit tables. One row per key, small and bounded:
- * settings by name, one row per open reservation, one per request window,
+ * settings by name, one per request window,
  * one per budget period, one per (day, model, user) in the usage ledger, one
  * per alert sent, one per running sandbox.
  */
@@ -9,6 +9,7 @@ export const LIMITS_SCHEMA = `
     name text primary key,
     value text not null
   );
+  -- No longer written: open reservations live in memory (quota-store.ts); emptied at start.
   create table if not exists limit_reservations (
     id text primary key,
     user_id text not null,

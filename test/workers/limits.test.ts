@@ -7,7 +7,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_PRICE_TABLE, PRICE_TABLE_KEY, type PriceTable } from "../../contract/prices.ts";
-import { QuotaStore } from "../../durable-objects/limits/quota-store.ts";
+import { QuotaStore, RESERVATION_TTL_MS } from "../../durable-objects/limits/quota-store.ts";
 import type { TeamGateway } from "../../durable-objects/team-gateway.ts";
 
 const MODEL = "overshoot-test-model";
@@ -230,6 +230,92 @@ describe("L1: off by one at the limit (fake clock, the gateway's own window)", (
       });
       expect(reserveAt(10_000).ok).toBe(true);
       expect(reserveAt(10_001).ok).toBe(true);
+    });
+  });
+});
+
+describe("quotas kept in memory by their only writer (fake clock)", () => {
+  const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
+  const take = (store: QuotaStore, now: number, tokens = 1_000) =>
+    store.reserve({ userId: "u", model: MODEL, tokens, costMicroUsd: 10, now });
+
+  it("after a restart keeps what was spent and counted, and frees what the ended answers held", async () => {
+    await runInDurableObject(newTeam(), (_instance, state) => {
+      const before = new QuotaStore(state.storage.sql);
+      before.setPlan("enterprise");
+      before.setOverrides({ concurrentGenerations: 1, tokensPerDay: 10_000, requestsPerMinute: 3 });
+      const first = take(before, T0);
+      if (!first.ok) throw new Error("the first reservation was refused");
+      before.settle({
+        reservationId: first.reservation.id,
+        usage: { inputTokens: 4_000, outputTokens: 1_000, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        costMicroUsd: 25,
+        now: T0 + 1,
+      });
+      expect(take(before, T0 + 2).ok).toBe(true);
+      expect(take(before, T0 + 3)).toMatchObject({
+        ok: false,
+        limit: { name: "concurrent_generations" },
+      });
+
+      before.saveRequestCount(); // as its timer does within a second
+      // A new instance on the same storage, as after a deploy: the open answer ended with the
+      // old one, so its room is free; the 5,000 tokens spent and the 2 requests counted remain.
+      const after = new QuotaStore(state.storage.sql);
+      expect(after.totals(T0 + 4)).toMatchObject({
+        tokensToday: 5_000,
+        costThisMonthMicroUsd: 25,
+        openReservations: 0,
+        reservedTokens: 0,
+      });
+      expect(take(after, T0 + 5, 5_001)).toMatchObject({
+        ok: false,
+        limit: { name: "tokens_per_day", remaining: 5_000 },
+      });
+      const third = take(after, T0 + 6);
+      if (!third.ok) throw new Error("the third reservation was refused");
+      expect(after.totals(T0 + 7).openReservations).toBe(1);
+      after.release(third.reservation.id);
+      // Two requests before the restart and one after: the window's 3 are used.
+      expect(take(after, T0 + 8)).toMatchObject({
+        ok: false,
+        limit: { name: "requests_per_minute" },
+      });
+    });
+  });
+
+  it("writes a request count within a second even when nothing settles", async () => {
+    const team = newTeam();
+    await runInDurableObject(team, (_instance, state) => {
+      const store = new QuotaStore(state.storage.sql);
+      store.setPlan("enterprise");
+      store.setOverrides({ requestsPerMinute: 1 });
+      expect(take(store, T0).ok).toBe(true);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await runInDurableObject(team, (_instance, state) => {
+      expect(take(new QuotaStore(state.storage.sql), T0 + 1)).toMatchObject({
+        ok: false,
+        limit: { name: "requests_per_minute" },
+      });
+    });
+  });
+
+  it("gives back an unsettled reservation's room once it expires, and applies new limits at once", async () => {
+    await runInDurableObject(newTeam(), (_instance, state) => {
+      const store = new QuotaStore(state.storage.sql);
+      store.setPlan("enterprise");
+      store.setOverrides({ concurrentGenerations: 1, requestsPerMinute: 1_000 });
+      expect(take(store, T0).ok).toBe(true);
+      expect(take(store, T0 + RESERVATION_TTL_MS - 1)).toMatchObject({
+        ok: false,
+        limit: { name: "concurrent_generations" },
+      });
+      expect(take(store, T0 + RESERVATION_TTL_MS).ok).toBe(true);
+      expect(store.totals(T0 + RESERVATION_TTL_MS).openReservations).toBe(1);
+
+      store.setOverrides({ concurrentGenerations: 2, requestsPerMinute: 1_000 });
+      expect(take(store, T0 + RESERVATION_TTL_MS + 1).ok).toBe(true);
     });
   });
 });
