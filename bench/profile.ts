@@ -11,7 +11,9 @@
  * `--kind new` sends new prompts (an answer from the simulator each),
  * `cached` one prompt again and again (prompt-cache replays), `both`
  * alternates; `quota` runs figure 5's quota decisions in the team object
- * (reserve and settle, 16 loops for 5 s) instead of chat requests. The profile counts this isolate only: miniflare's KV, queue
+ * (reserve and settle, 16 loops for 5 s) instead of chat requests, and
+ * `streams` one level of figure 3 (`--requests` streams at once, 20 chunks/s
+ * each, through one team's object). The profile counts this isolate only: miniflare's KV, queue
  * and rate-limit services run in isolates of their own.
  */
 import { writeFile } from "node:fs/promises";
@@ -20,11 +22,12 @@ import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { projectRoot } from "../local/stack.ts";
 import { freshNonce, kilnOnce } from "./measures/probes.ts";
+import { level as streamsLevel } from "./measures/team-object.ts";
 import { startBench } from "./support/boot.ts";
 import { interrupted, stopAll, stopEverythingOnSignals } from "./support/cleanup.ts";
 import { summarize } from "./support/stats.ts";
 
-const USAGE = `Usage: npm run bench:profile [-- --kind new|cached|both|quota] [--requests N] [--out name]`;
+const USAGE = `Usage: npm run bench:profile [-- --kind new|cached|both|quota|streams] [--requests N] [--out name]`;
 
 function readFlags() {
   try {
@@ -41,8 +44,8 @@ function readFlags() {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    if (!["new", "cached", "both", "quota"].includes(values.kind))
-      throw new Error("--kind: new, cached, both or quota");
+    if (!["new", "cached", "both", "quota", "streams"].includes(values.kind))
+      throw new Error("--kind: new, cached, both, quota or streams");
     if (!Number.isInteger(requests) || requests < 1) throw new Error("--requests: a whole number");
     if (!/^[\w-]+$/.test(values.out)) throw new Error("--out: a plain name");
     return { kind: values.kind, requests, out: values.out };
@@ -190,6 +193,19 @@ async function profileQuota(context: Context, session: Session) {
   });
 }
 
+/** One level of figure 3: `--requests` streams through one team's object. */
+async function profileStreams(context: Context, session: Session) {
+  log("warm-up");
+  await streamsLevel(context, 20, "kiln");
+  return record(session, async () => {
+    log(`profiling ${flags.requests} streams at 20 chunks/s`);
+    const result = await streamsLevel(context, flags.requests, "kiln");
+    return [
+      `streams: per-chunk delay ${JSON.stringify(summarize(result.latencies))}, ${result.failures.length} failed`,
+    ];
+  });
+}
+
 const flags = readFlags();
 const log = (line: string) => {
   process.stdout.write(`[profile] ${line}\n`);
@@ -211,7 +227,9 @@ try {
   const { profile, lines } =
     flags.kind === "quota"
       ? await profileQuota(context, session)
-      : await profileChats(context, session);
+      : flags.kind === "streams"
+        ? await profileStreams(context, session)
+        : await profileChats(context, session);
   session.close();
 
   const path = join(projectRoot, "bench", "results", `${flags.out}.cpuprofile`);

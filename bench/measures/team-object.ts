@@ -36,7 +36,8 @@ export const BASE = {
     "streams are live (all chunks, and the peak overlap, when they never are). The same N streams are then run straight against the simulator; added = Kiln − direct.",
 };
 
-async function level(context: BenchContext, streams: number, target: "kiln" | "direct") {
+/** One level's streams, through Kiln or straight to the simulator (also for bench:profile). */
+export async function level(context: BenchContext, streams: number, target: "kiln" | "direct") {
   const rampMs = Math.max(2_000, (streams * 1000) / STARTS_PER_SECOND);
   return context.load.run<ChunkResult>({
     kind: "chunks",
