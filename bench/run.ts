@@ -36,24 +36,20 @@ type Entry = {
   base: Base;
   number: number;
   measure: (context: BenchContext) => Promise<Figure>;
-  /** Writes or reads Postgres on its way: waits for the database to drain the figures before. */
-  needsDatabase?: boolean;
 };
 
 /**
- * In the order they run, numbered as issue 9 numbers them. The SPA signs
- * new people in, which writes Postgres: it runs first, before any figure
- * leaves turns for the embedded database to save (after figure 1 that takes
- * minutes, and sign-in waited on it past a minute). Admission sets plans
- * and reads usage, so it comes before the team-object figure's thousands
- * of turns. Postgres stopped runs last, since a paused database may leave
- * connections the stack has to time out.
+ * In the order they run, numbered as issue 9 numbers them. Each starts once
+ * the turns of the ones before have been saved (waitForQuietDatabase). The
+ * SPA signs new people in, which writes Postgres: it runs first. Postgres
+ * stopped runs last, since a paused database may leave connections the
+ * stack has to time out.
  */
 function figureTable(streams: number[] | undefined): Entry[] {
   return [
-    { base: SPA, number: 8, measure: measureSpa, needsDatabase: true },
+    { base: SPA, number: 8, measure: measureSpa },
     { base: OVERHEAD, number: 1, measure: measureOverhead },
-    { base: ADMISSION, number: 5, measure: measureAdmission, needsDatabase: true },
+    { base: ADMISSION, number: 5, measure: measureAdmission },
     { base: CACHE, number: 6, measure: measureCache },
     { base: PROMPT_GROWTH, number: 7, measure: measureGrowth },
     { base: TEAM_OBJECT, number: 3, measure: (context) => measureTeamObject(context, streams) },
@@ -178,7 +174,7 @@ try {
   const wanted = figureTable(flags.streams).filter(
     (entry) => !flags.only || flags.only.includes(entry.base.id),
   );
-  for (const { base, number, measure, needsDatabase } of wanted) {
+  for (const { base, number, measure } of wanted) {
     if (interrupted()) break;
     log(`measuring ${base.id}`);
     let restarted = false;
@@ -191,7 +187,7 @@ try {
         booted = await bootStack({ database, log });
         pointAtStack(context, booted);
       }
-      const waitedMs = needsDatabase ? await waitForQuietDatabase(booted) : 0;
+      const waitedMs = await waitForQuietDatabase(booted, database.url);
       if (waitedMs >= 2_000)
         log(`waited ${Math.round(waitedMs / 1000)} s for the database to drain`);
       figures.push({ ...(await measure(context)), number, databaseWaitMs: waitedMs });
