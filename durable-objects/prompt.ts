@@ -40,7 +40,19 @@ export function templateCatalog(): Map<string, string[]> {
   return catalog;
 }
 
+/** Built from constants only, so once per template per isolate (it was built on every turn). */
+const systemPrompts = new Map<TemplateId | undefined, string>();
+
 export function systemPrompt(template: TemplateId | undefined): string {
+  let prompt = systemPrompts.get(template);
+  if (prompt === undefined) {
+    prompt = buildSystemPrompt(template);
+    systemPrompts.set(template, prompt);
+  }
+  return prompt;
+}
+
+function buildSystemPrompt(template: TemplateId | undefined): string {
   const catalog = templateCatalog();
   const names = (template ? [template] : [...catalog.keys()]).map((name) => `\`template=${name}\``);
   const guidance = template

@@ -13,12 +13,25 @@ export function fixedWindow(
   return { startMs, resetAtMs: startMs + windowMs };
 }
 
+const DAY_MS = 86_400_000;
+/** The last day asked about: every quota decision asks, and nearly always about today. */
+let lastDay = { number: Number.NaN, day: "", month: "" };
+
+function dayParts(nowMs: number) {
+  const number = Math.floor(nowMs / DAY_MS);
+  if (number !== lastDay.number) {
+    const iso = new Date(number * DAY_MS).toISOString();
+    lastDay = { number, day: iso.slice(0, 10), month: iso.slice(0, 7) };
+  }
+  return lastDay;
+}
+
 export function dayOf(nowMs: number): string {
-  return new Date(nowMs).toISOString().slice(0, 10);
+  return dayParts(nowMs).day;
 }
 
 export function monthOf(nowMs: number): string {
-  return new Date(nowMs).toISOString().slice(0, 7);
+  return dayParts(nowMs).month;
 }
 
 export function nextDayStartMs(nowMs: number): number {
