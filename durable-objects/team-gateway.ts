@@ -7,9 +7,10 @@
  * outlive a request lives only on the heap).
  *
  * A chat turn is a short sequence of steps (see fetch and #startAnswer):
- * idempotency claim → the turn's writes queued → selections → routing → prompt →
- * result cache → quota/budget reservation (limits/) → attempts and
- * fallback → stream → settle (budget settlement included).
+ * idempotency claim → the turn's writes queued (while the next steps run) →
+ * selections → routing → prompt → result cache → quota/budget reservation
+ * (limits/) → attempts and fallback → stream, once the writes are queued →
+ * settle (budget settlement included).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { ContextRequest, Usage } from "../contract/api.ts";
@@ -274,9 +275,10 @@ export class TeamGateway extends DurableObject<Env> {
       }
 
       this.#teamId = chat.teamId;
-      const refused =
-        (await this.#saveTurn(body, observation)) ??
-        (await this.#startAnswer(body.key, chat, observation));
+      // The turn's writes go to the queue while its answer is prepared and the provider called;
+      // nothing reaches the client before they are queued (#startAnswer waits for `saving`).
+      const saving = this.#queueTurn(body);
+      const refused = await this.#startAnswer(body.key, chat, observation, saving);
       const response =
         refused ?? (await this.#answerFor(body, request.signal, observation.trace.traceId));
       const headers = new Headers(response.headers);
@@ -290,38 +292,45 @@ export class TeamGateway extends DurableObject<Env> {
 
   /**
    * Queues the new turn's writes (the conversation and the person's
-   * message) before its answer starts; when they cannot be queued, the key
-   * is freed and the turn refused, so nothing is answered that is not saved.
+   * message); resolves to why they could not be queued, or null. It never
+   * rejects: #startAnswer waits for it before anything of the answer is
+   * committed or sent, and a turn that cannot be saved is refused
+   * (#unsaved), so nothing is answered that is not saved.
    */
-  async #saveTurn(
-    body: GatewayStreamRequest,
-    observation: ChatObservation,
-  ): Promise<Response | null> {
+  async #queueTurn(body: GatewayStreamRequest): Promise<ApiError | null> {
     const { chat, writes, newConversation } = body.turn;
     try {
       await enqueueWrites(this.env, writes);
     } catch (error) {
-      this.#turns.release(body.key);
-      const problem =
-        error instanceof ApiError
-          ? error
-          : new ApiError({ status: 503, code: "database_unavailable", message: String(error) });
-      observation.log.error("chat.save_failed", { error: String(problem.cause ?? problem) });
-      return Response.json(
-        errorBody({
-          code: problem.code,
-          message: problem.message,
-          hint: problem.hint,
-          requestId: body.requestId,
-          traceId: observation.trace.traceId,
-        }),
-        { status: problem.status },
-      );
+      return error instanceof ApiError
+        ? error
+        : new ApiError({ status: 503, code: "database_unavailable", message: String(error) });
     }
     if (newConversation) {
       this.ctx.waitUntil(rememberNewConversation(this.env, chat.teamId, chat.conversationId));
     }
     return null;
+  }
+
+  /** The refusal of a turn whose writes could not be queued: its key is freed for a retry. */
+  #unsaved(
+    key: string,
+    problem: ApiError,
+    chat: GatewayChatRequest,
+    observation: ChatObservation,
+  ): Response {
+    this.#turns.release(key);
+    observation.log.error("chat.save_failed", { error: String(problem.cause ?? problem) });
+    return Response.json(
+      errorBody({
+        code: problem.code,
+        message: problem.message,
+        hint: problem.hint,
+        requestId: chat.requestId,
+        traceId: observation.trace.traceId,
+      }),
+      { status: problem.status },
+    );
   }
 
   /** Streams, joins or replays the answer for a key, from `lastEventId` on. */
@@ -355,19 +364,28 @@ export class TeamGateway extends DurableObject<Env> {
     key: string,
     chat: GatewayChatRequest,
     observation: ChatObservation,
+    saving: Promise<ApiError | null>,
   ): Promise<Response | null> {
     const startedAt = Date.now();
+    /** Before anything is committed or sent: the refusal when the turn could not be saved. */
+    const unsaved = async () => {
+      const problem = await saving;
+      return problem ? this.#unsaved(key, problem, chat, observation) : null;
+    };
 
     // 1. Saved selections the message refers to.
     const { found, missing } = this.#contexts.find(chat.contextIds, startedAt);
     if (missing.length > 0) {
-      return this.#refuse(key, 422, {
-        code: "context_not_found",
-        message: `${missing.length} attached selection(s) expired or do not exist.`,
-        hint: "Select the lines again and resend the message.",
-        requestId: chat.requestId,
-        traceId: observation.trace.traceId,
-      });
+      return (
+        (await unsaved()) ??
+        this.#refuse(key, 422, {
+          code: "context_not_found",
+          message: `${missing.length} attached selection(s) expired or do not exist.`,
+          hint: "Select the lines again and resend the message.",
+          requestId: chat.requestId,
+          traceId: observation.trace.traceId,
+        })
+      );
     }
 
     // 2. Routing: the chain of targets for the requested model class, read from KV
@@ -403,7 +421,7 @@ export class TeamGateway extends DurableObject<Env> {
           })
         : undefined;
     const cached = cacheKey
-      ? await this.#answerFromCache({ key, chat, cacheKey, chain, startedAt, observation })
+      ? await this.#answerFromCache({ key, chat, cacheKey, chain, startedAt, observation, unsaved })
       : null;
     if (cached) return cached;
 
@@ -416,6 +434,8 @@ export class TeamGateway extends DurableObject<Env> {
       now: startedAt,
     });
     if (!admission.ok) {
+      const refusedUnsaved = await unsaved();
+      if (refusedUnsaved) return refusedUnsaved;
       const { message, hint } = describeLimit(admission.limit);
       return this.#refuse(
         key,
@@ -432,7 +452,34 @@ export class TeamGateway extends DurableObject<Env> {
     }
     const reservationId = admission.reservation.id;
 
-    // 5. The live answer: attempts along the chain, then the stream to every subscriber.
+    // 5. The attempts along the chain start now, while the turn's writes are still being queued
+    // (a send is milliseconds in production, each one added to the time to first token).
+    const early = new AbortController();
+    const opening = openAnswer({
+      chain,
+      isDisabled: (target) => isTargetDisabled(config, target),
+      breakers: this.#breakers,
+      providerFor: (target) => {
+        const endpoint = providerEndpoint(this.env, target.provider);
+        return endpoint ? providerClient(endpoint) : null;
+      },
+      request: {
+        system,
+        messages,
+        maxOutputTokens: MAX_OUTPUT_TOKENS,
+        headers: observation.providerHeaders(),
+      },
+      signal: early.signal,
+    });
+    const notSaved = await unsaved();
+    if (notSaved) {
+      early.abort();
+      this.#limits.releaseGeneration(reservationId);
+      void opening.then((opened) => this.#discard(opened)).catch(() => {});
+      return notSaved;
+    }
+
+    // 6. The live answer: the stream to every subscriber.
     const live = new LiveAnswer({
       key,
       log: this.#log,
@@ -471,29 +518,24 @@ export class TeamGateway extends DurableObject<Env> {
     this.#live.set(key, live);
     this.#turns.mark(key, "running");
 
-    void live.run((signal) =>
-      openAnswer({
-        chain,
-        isDisabled: (target) => isTargetDisabled(config, target),
-        breakers: this.#breakers,
-        providerFor: (target) => {
-          const endpoint = providerEndpoint(this.env, target.provider);
-          return endpoint ? providerClient(endpoint) : null;
-        },
-        request: {
-          system,
-          messages,
-          maxOutputTokens: MAX_OUTPUT_TOKENS,
-          headers: observation.providerHeaders(),
-        },
-        signal,
-      }),
-    );
+    void live.run((signal) => {
+      signal.addEventListener("abort", () => early.abort(), { once: true });
+      return opening;
+    });
     return null;
   }
 
+  /** An answer opened for a turn that could not be saved: closed, its breaker trial given back. */
+  #discard(opened: Awaited<ReturnType<typeof openAnswer>>) {
+    if (opened.kind !== "opened") return;
+    if (opened.breakerTrial !== null) {
+      this.#breakers.release(opened.target.provider, opened.breakerTrial);
+    }
+    void opened.rest.return?.().catch(() => {});
+  }
+
   /**
-   * 6. Settle: the breaker learns how the serving target did, the key
+   * 7. Settle: the breaker learns how the serving target did, the key
    * remembers the outcome, and the answer joins the conversation history.
    * Issue 5 adds usage/cost settlement of the reservation here; the
    * observability hooks read the same outcome.
@@ -571,10 +613,14 @@ export class TeamGateway extends DurableObject<Env> {
     chain: { provider: string; model: string }[];
     startedAt: number;
     observation: ChatObservation;
+    /** The refusal when the turn could not be saved, awaited before the hit is committed. */
+    unsaved: () => Promise<Response | null>;
   }): Promise<Response | null> {
     const { key, chat } = options;
     const cached = await this.#answers.read(options.cacheKey, options.startedAt);
     if (!cached) return null;
+    const unsaved = await options.unsaved();
+    if (unsaved) return unsaved;
 
     const first = options.chain[0];
     const model = first?.model ?? "unknown";
