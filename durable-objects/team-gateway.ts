@@ -16,11 +16,9 @@ import { DurableObject } from "cloudflare:workers";
 import type { ContextRequest, Usage } from "../contract/api.ts";
 import { nothingTrimmed, promptBudget } from "../contract/prompt-budget.ts";
 import type { OpsBreakersResponse } from "../contract/routing.ts";
-import { rememberNewConversation } from "../worker/db/recent-conversations.ts";
 import { enqueueSettledTurn } from "../worker/db/settled-turn.ts";
-import { enqueueWrites } from "../worker/db/write-queue.ts";
 import type { Env } from "../worker/env.ts";
-import { ApiError, errorBody } from "../worker/errors.ts";
+import { type ApiError, errorBody } from "../worker/errors.ts";
 import { describeLimit, limitCode } from "../worker/limits/explain.ts";
 import { logger, setLogLevel } from "../worker/logger.ts";
 import { applyIncidentSwitches, readIncidentSwitches } from "../worker/observability/switches.ts";
@@ -34,7 +32,8 @@ import {
 import { type FailedAnswer, openAnswer, SKIP_OUTCOMES } from "./attempts.ts";
 import { Breakers } from "./breakers.ts";
 import { AnswerCache } from "./cache/answer-cache.ts";
-import { cachedAnswerEvents, promptCacheEnabled, promptCacheKey } from "./cache/prompt-cache.ts";
+import { cachedTurn } from "./cache/cached-turn.ts";
+import { promptCacheEnabled, promptCacheKey } from "./cache/prompt-cache.ts";
 import {
   type GatewayChatRequest,
   type GatewayStreamRequest,
@@ -68,6 +67,7 @@ import { teamSandboxAccount } from "./sandboxes/account.ts";
 import { SandboxAdmission } from "./sandboxes/admission.ts";
 import { Sandboxes } from "./sandboxes/manager.ts";
 import { TurnKeys } from "./turn-keys.ts";
+import { queueTurnWrites, unsavedTurnReply } from "./turn-writes.ts";
 
 const DEFAULT_GRACE_MS = 10_000;
 const DEFAULT_KEEPALIVE_MS = 15_000;
@@ -277,7 +277,7 @@ export class TeamGateway extends DurableObject<Env> {
       this.#teamId = chat.teamId;
       // The turn's writes go to the queue while its answer is prepared and the provider called;
       // nothing reaches the client before they are queued (#startAnswer waits for `saving`).
-      const saving = this.#queueTurn(body);
+      const saving = queueTurnWrites(this.env, body.turn, (work) => this.ctx.waitUntil(work));
       const refused = await this.#startAnswer(body.key, chat, observation, saving);
       const response =
         refused ?? (await this.#answerFor(body, request.signal, observation.trace.traceId));
@@ -288,49 +288,6 @@ export class TeamGateway extends DurableObject<Env> {
       this.ctx.waitUntil(observation.reportError(error));
       throw error;
     }
-  }
-
-  /**
-   * Queues the new turn's writes (the conversation and the person's
-   * message); resolves to why they could not be queued, or null. It never
-   * rejects: #startAnswer waits for it before anything of the answer is
-   * committed or sent, and a turn that cannot be saved is refused
-   * (#unsaved), so nothing is answered that is not saved.
-   */
-  async #queueTurn(body: GatewayStreamRequest): Promise<ApiError | null> {
-    const { chat, writes, newConversation } = body.turn;
-    try {
-      await enqueueWrites(this.env, writes);
-    } catch (error) {
-      return error instanceof ApiError
-        ? error
-        : new ApiError({ status: 503, code: "database_unavailable", message: String(error) });
-    }
-    if (newConversation) {
-      this.ctx.waitUntil(rememberNewConversation(this.env, chat.teamId, chat.conversationId));
-    }
-    return null;
-  }
-
-  /** The refusal of a turn whose writes could not be queued: its key is freed for a retry. */
-  #unsaved(
-    key: string,
-    problem: ApiError,
-    chat: GatewayChatRequest,
-    observation: ChatObservation,
-  ): Response {
-    this.#turns.release(key);
-    observation.log.error("chat.save_failed", { error: String(problem.cause ?? problem) });
-    return Response.json(
-      errorBody({
-        code: problem.code,
-        message: problem.message,
-        hint: problem.hint,
-        requestId: chat.requestId,
-        traceId: observation.trace.traceId,
-      }),
-      { status: problem.status },
-    );
   }
 
   /** Streams, joins or replays the answer for a key, from `lastEventId` on. */
@@ -370,7 +327,9 @@ export class TeamGateway extends DurableObject<Env> {
     /** Before anything is committed or sent: the refusal when the turn could not be saved. */
     const unsaved = async () => {
       const problem = await saving;
-      return problem ? this.#unsaved(key, problem, chat, observation) : null;
+      if (!problem) return null;
+      this.#turns.release(key);
+      return unsavedTurnReply(problem, chat, observation);
     };
 
     // 1. Saved selections the message refers to.
@@ -622,47 +581,19 @@ export class TeamGateway extends DurableObject<Env> {
     const unsaved = await options.unsaved();
     if (unsaved) return unsaved;
 
-    const first = options.chain[0];
-    const model = first?.model ?? "unknown";
-    const events = cachedAnswerEvents(
-      {
-        type: "meta",
-        conversationId: chat.conversationId,
-        userMessageId: chat.userMessageId,
-        assistantMessageId: chat.assistantMessageId,
-        provider: first?.provider ?? "cache",
-        model,
-        simulated: first?.provider.startsWith("simulator") ?? false,
-        fallbackUsed: false,
-        attempts: 0,
-        cached: true,
-      },
+    const {
+      model,
+      events,
+      outcome: replayed,
+    } = cachedTurn({
+      chat,
+      first: options.chain[0],
       cached,
-    );
+    });
     this.#log.begin(key);
     for (const [index, event] of events.entries()) this.#log.append(key, { id: index + 1, event });
     this.#turns.mark(key, "complete");
     this.#limits.recordCacheHit({ userId: chat.userId, model, now: Date.now() });
-
-    const noUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    const replayed: GenerationOutcome = {
-      status: "complete",
-      text: cached.text,
-      textCut: false,
-      textChars: cached.text.length,
-      usage: noUsage,
-      usageReported: true,
-      finishReason: "stop",
-      error: null,
-      abortReason: null,
-      provider: first?.provider ?? "cache",
-      breakerTrial: null,
-      model,
-      fallbackUsed: false,
-      attempts: [],
-      failedBeforeFirstByte: false,
-      firstTextAt: null,
-    };
     options.observation.settle(
       { outcome: replayed, startedAt: options.startedAt, cacheHit: true, costMicroUsd: 0 },
       { metrics: this.#metrics, platform: this.#platformReports },
