@@ -523,7 +523,12 @@ export class TeamGateway extends DurableObject<Env> {
         outcome.attempts.every((attempt) => SKIP_OUTCOMES.includes(attempt.outcome));
       // The provider's own words stay here (the person gets Kiln's): bounded, for the operator.
       observation.log.warn("chat.provider_failed", {
-        provider: outcome.provider ?? null,
+        // No target served: name the last one called (skipped ones were not).
+        provider:
+          outcome.provider ??
+          outcome.attempts.filter((attempt) => !SKIP_OUTCOMES.includes(attempt.outcome)).at(-1)
+            ?.provider ??
+          null,
         kind: outcome.error.kind,
         detail: outcome.error.message.slice(0, 300),
       });

@@ -6,10 +6,25 @@
  * The SPA is built into `<state dir>/client`, not `dist/client`, and wrangler
  * serves it from there: `npm run build` and `npm test` then run beside the
  * dev watcher without sharing its folder or its Vite build lock.
+ *
+ * wrangler reloads the Worker, and with it every team object and the answers
+ * they stream, whenever that folder changes. The watcher's first build
+ * rewrites it, so the stack starts only once that build is done: started
+ * beside it, the first answers sent after the banner were cut off mid-stream
+ * and never saved.
  */
 import { spawn } from "node:child_process";
 import { join, resolve as resolvePath } from "node:path";
+import { build } from "vite";
 import { projectRoot, startStack } from "../local/stack.ts";
+
+/** The part of the watcher vite's build() gives back in watch mode (rolldown's) used here. */
+type WatcherEvent = { code: string; error?: Error };
+type Watcher = {
+  on(name: "event", listener: (event: WatcherEvent) => void): unknown;
+  off(name: "event", listener: (event: WatcherEvent) => void): unknown;
+  close(): Promise<void>;
+};
 
 const port = Number(process.env.PORT ?? 8787);
 const stateDir = process.env.KILN_STATE_DIR ?? join(projectRoot, ".kiln");
@@ -19,6 +34,17 @@ const log = (line: string) => console.log(`  ${line}`);
 
 console.log("Kiln: building the app…");
 await run("npm", ["run", "build", "--silent"]);
+
+// Rebuild the SPA on change; wrangler serves the new files on the next load.
+// In this process, so that stopping it stops the watcher and its build lock.
+console.log("Kiln: watching the app for changes…");
+Object.assign(process.env, buildEnv, { KILN_WATCH_BUILD: "1" });
+const watcher = (await build({
+  configFile: join(projectRoot, "frontend", "vite.config.ts"),
+  logLevel: "warn",
+  build: { watch: {} },
+})) as unknown as Watcher;
+await firstBuild(watcher);
 
 console.log("Kiln: starting the local stack…");
 const stack = await startStack({
@@ -30,18 +56,6 @@ const stack = await startStack({
   assetsDirectory: clientDir,
   log,
 });
-
-// Rebuild the SPA on change; wrangler serves the new files on the next load.
-// Vite itself, not through npx: a signal to npx does not reach its child,
-// and a leftover watcher would hold the dev folder's Vite build lock.
-const watcher = spawn(
-  process.execPath,
-  [
-    join(projectRoot, "node_modules", "vite", "bin", "vite.js"),
-    ...["build", "--watch", "--config", "frontend/vite.config.ts", "--logLevel", "warn"],
-  ],
-  { cwd: projectRoot, stdio: "inherit", env: { ...buildEnv, KILN_WATCH_BUILD: "1" } },
-);
 
 console.log(`
   ┌──────────────────────────────────────────────┐
@@ -57,7 +71,7 @@ let stopping = false;
 async function shutdown(exitCode = 0) {
   if (stopping) return;
   stopping = true;
-  watcher.kill("SIGTERM");
+  await watcher.close().catch(() => {});
   await stack.stop();
   process.exit(exitCode);
 }
@@ -72,6 +86,22 @@ void stack.crashed.then((code) => {
 `);
   void shutdown(1);
 });
+
+/** Resolves once the watcher's first build is written; a failed one stops `npm run dev`. */
+function firstBuild(watcher: Watcher): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onEvent = (event: WatcherEvent) => {
+      if (event.code === "END") {
+        watcher.off("event", onEvent);
+        resolve();
+      } else if (event.code === "ERROR") {
+        watcher.off("event", onEvent);
+        reject(event.error);
+      }
+    };
+    watcher.on("event", onEvent);
+  });
+}
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
