@@ -26,6 +26,12 @@ import {
 export const MAX_ENTRIES = 20_000;
 /** Characters of answer text held in memory, across entries (about 2 to 8 MB). */
 export const MEMORY_CHARS = 2_000_000;
+/**
+ * What an entry costs besides its text (its key, the object, the map's slot),
+ * in characters: without it, a team of one-word answers would hold hundreds
+ * of thousands of entries under the same budget.
+ */
+const ENTRY_OVERHEAD_CHARS = 256;
 const PRUNE_INTERVAL_MS = 60_000;
 const TTL_MS = PROMPT_CACHE_TTL_SECONDS * 1000;
 
@@ -89,11 +95,11 @@ export class AnswerCache {
     this.#drop(key);
     if (answer.text.length > MEMORY_CHARS / 4) return;
     this.#memory.set(key, answer);
-    this.#memoryChars += answer.text.length;
+    this.#memoryChars += charsHeld(answer);
     for (const [oldest, entry] of this.#memory) {
       if (this.#memoryChars <= MEMORY_CHARS) break;
       this.#memory.delete(oldest);
-      this.#memoryChars -= entry.text.length;
+      this.#memoryChars -= charsHeld(entry);
     }
   }
 
@@ -101,7 +107,7 @@ export class AnswerCache {
     const held = this.#memory.get(key);
     if (!held) return;
     this.#memory.delete(key);
-    this.#memoryChars -= held.text.length;
+    this.#memoryChars -= charsHeld(held);
   }
 
   #forget(key: string): void {
@@ -119,4 +125,8 @@ export class AnswerCache {
       MAX_ENTRIES,
     );
   }
+}
+
+function charsHeld(answer: CachedAnswer): number {
+  return answer.text.length + ENTRY_OVERHEAD_CHARS;
 }
