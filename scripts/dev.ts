@@ -14,6 +14,7 @@
  * and never saved.
  */
 import { spawn } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { join, resolve as resolvePath } from "node:path";
 import { build } from "vite";
 import { projectRoot, startStack } from "../local/stack.ts";
@@ -32,8 +33,11 @@ const clientDir = resolvePath(stateDir, "client");
 const buildEnv = { ...process.env, KILN_CLIENT_OUT_DIR: clientDir };
 const log = (line: string) => console.log(`  ${line}`);
 
+// The folder afresh, then the preview runtime into it; the app itself is the
+// watcher's first build below (`npm run build` built it once more before).
 console.log("Kiln: building the app…");
-await run("npm", ["run", "build", "--silent"]);
+await rm(clientDir, { recursive: true, force: true });
+await run(process.execPath, ["scripts/build-preview-runtime.mjs"]);
 
 // Rebuild the SPA on change; wrangler serves the new files on the next load.
 // In this process, so that stopping it stops the watcher and its build lock.

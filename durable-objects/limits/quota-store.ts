@@ -341,7 +341,7 @@ export class QuotaStore {
   /** The count of the window starting at `startMs`, read when the window changes. */
   #requestWindow(startMs: number): { startMs: number; requests: number; saved: boolean } {
     if (this.#window?.startMs === startMs) return this.#window;
-    this.saveRequestCount();
+    // A past window's unsaved count is not written: nothing reads it, and the next save deletes it.
     const row = this.#sql
       .exec<{ requests: number }>(
         "select requests from limit_request_windows where window_start = ?",
