@@ -9,10 +9,13 @@
  * Appends are written in batches, every FLUSH_MS across all the object's
  * answers: each write outside a batch is its own implicit transaction, and
  * at hundreds of streams per team one commit per chunk is what the object
- * spent its time on. Until a batch is written its events are read from
- * memory, so readers never see a gap. A batch lost with the object (a crash
- * within FLUSH_MS) goes with the live answer it belongs to, which cannot
- * outlive the object either. The log remembers the last event it wrote of
+ * spent its time on. (A flush every 100 ms instead of 10 measured no
+ * different at 200 streams, so the shorter wait stays.) Until a batch is
+ * written its events are read from memory, so readers never see a gap. A
+ * batch lost with the object (a crash within FLUSH_MS) goes with the live
+ * answer it belongs to, which cannot outlive the object either; an answer's
+ * key is marked finished only after its events are written, in the same
+ * commit (turn-keys.ts). The log remembers the last event it wrote of
  * each key, so a reader that is already past it (every live subscriber
  * that keeps up) reads from memory without a query.
  */

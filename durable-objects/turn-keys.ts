@@ -45,8 +45,13 @@ export class TurnKeys {
     return this.#keys.find(key, Date.now());
   }
 
-  /** Moves the key on; duplicates waiting for its start look again. */
+  /**
+   * Moves the key on; duplicates waiting for its start look again. A key is
+   * marked finished only with its answer's events written, in the same
+   * commit, so a replay after a restart never misses the answer's end.
+   */
   mark(key: string, status: Exclude<KeyStatus, "claimed">, error?: KeyError): void {
+    if (status !== "running") this.#log.flush();
     this.#keys.mark(key, status, error);
     this.#wake(key);
   }

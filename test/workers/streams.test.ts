@@ -378,3 +378,33 @@ describe("a message whose attachments are larger than a saved message holds", ()
     expect(content.startsWith(saved)).toBe(true);
   });
 });
+
+describe("a client that reads slower than the model writes", () => {
+  it("falls behind, then reads the rest from the log in order, to the end", async () => {
+    const session = await signIn();
+    // 64 pieces of 16 KB at once: 1 MB, four times what a client's stream holds unread.
+    const shape = { pieces: 64, pieceBytes: 16_384, firstTokenMs: 0, chunkMs: 0 };
+    const response = await chat(session.access_token, `kiln-bench ${JSON.stringify(shape)}`);
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    // The whole answer is produced while this client reads nothing.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const rest = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (first.value) controller.enqueue(first.value);
+      },
+      async pull(controller) {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+    });
+
+    const events = await readChatEvents(new Response(rest));
+    const ids = events.map(({ id }) => Number(id));
+    expect(ids).toEqual(ids.map((_, index) => index + 1));
+    expect(events.at(-1)?.event.type).toBe("done");
+    expect(joinedText(events)).toHaveLength(64 * 16_384);
+  });
+});
