@@ -106,6 +106,8 @@ export type ChunkResult = {
   windowMs: number;
   /** The most streams live at the same moment. */
   peakLive: number;
+  /** Stamped chunks received over the whole run, window or not. */
+  chunks: number;
   failures: Failure[];
 };
 
@@ -179,6 +181,7 @@ export async function runChunks(job: ChunkJob): Promise<ChunkResult> {
     ratePerStream,
     windowMs: steady ? windowEnd - windowStart : 0,
     peakLive,
+    chunks: samples.reduce((sum, stream) => sum + stream.length, 0),
     failures,
   };
 }

@@ -7,7 +7,8 @@
 import type { TtftJob, TtftResult } from "../load/jobs.ts";
 import type { AnswerShape } from "../load/targets.ts";
 import type { BenchContext, Figure } from "../support/figure.ts";
-import { added, summarize } from "../support/stats.ts";
+import { added, round, summarize } from "../support/stats.ts";
+import { withWorkerdCpu } from "../support/workerd.ts";
 
 /** A fixed simulated latency: first token after 20 ms, then a short answer. */
 const ANSWER_C1: AnswerShape = { pieces: 3, pieceBytes: 16, firstTokenMs: 20, chunkMs: 5 };
@@ -21,6 +22,10 @@ export type OverheadRun = {
   failures: TtftResult["failures"];
   failureCount: number;
   wallMs: number;
+  /** workerd's CPU over the run per Kiln request, the queued writes that landed meanwhile included. */
+  workerdCpuMsPerRequest: number | null;
+  /** workerd's CPU over the run's wall time: 1 is its one thread busy throughout. */
+  workerdBusyShare: number;
 };
 
 async function ttft(
@@ -31,16 +36,19 @@ async function ttft(
     maxDurationMs?: number;
   },
 ): Promise<OverheadRun> {
-  const result = await context.load.run<TtftResult>({
-    kind: "ttft",
-    address: context.address,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    maxFailures: options.maxFailures ?? 20,
-    maxDurationMs: options.maxDurationMs ?? 30_000,
-    concurrency: options.concurrency,
-    requests: options.requests,
-    answer: options.answer,
-  });
+  const spent = await withWorkerdCpu(() =>
+    context.load.run<TtftResult>({
+      kind: "ttft",
+      address: context.address,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxFailures: options.maxFailures ?? 20,
+      maxDurationMs: options.maxDurationMs ?? 30_000,
+      concurrency: options.concurrency,
+      requests: options.requests,
+      answer: options.answer,
+    }),
+  );
+  const result = spent.result;
   const kiln = summarize(result.kiln);
   const direct = summarize(result.direct);
   return {
@@ -51,6 +59,9 @@ async function ttft(
     failures: result.failures.slice(0, 5),
     failureCount: result.failures.length,
     wallMs: Math.round(result.wallMs),
+    workerdCpuMsPerRequest:
+      result.kiln.length > 0 ? round(spent.cpuMs / result.kiln.length, 2) : null,
+    workerdBusyShare: round(spent.busyShare, 2),
   };
 }
 
@@ -61,7 +72,8 @@ export const OVERHEAD = {
   method:
     "Load process on undici; simulator first token fixed at 20 ms. c=1: Kiln and direct " +
     "requests alternate one at a time. c=32: 32 closed-loop Kiln streams and 32 direct streams " +
-    "run at the same time. Added = Kiln percentile − direct percentile.",
+    "run at the same time. Added = Kiln percentile − direct percentile. workerd's CPU time " +
+    "(/proc) over each run, per Kiln request, and its share of the run's wall time.",
 };
 
 /** Stopped / up ratios below this count as the same figure on a shared 2-core machine. */
@@ -112,7 +124,9 @@ export async function measureOverhead(context: BenchContext): Promise<Figure> {
     headline:
       `c=1 added p50 ${c1.added.p50} ms, p99 ${c1.added.p99} ms ` +
       `(Kiln p50 ${c1.kiln.p50} / direct ${c1.direct.p50}); ` +
-      `c=32 added p99 ${c32.added.p99} ms (Kiln p99 ${c32.kiln.p99} / direct ${c32.direct.p99})` +
+      `c=32 added p99 ${c32.added.p99} ms (Kiln p99 ${c32.kiln.p99} / direct ${c32.direct.p99}); ` +
+      `workerd CPU per request ${c1.workerdCpuMsPerRequest} ms at c=1, ` +
+      `${c32.workerdCpuMsPerRequest} ms at c=32 (thread busy ${Math.round(c32.workerdBusyShare * 100)} %)` +
       failureNote([c1, c32]),
     data: { c1, c32 },
   };

@@ -8,6 +8,7 @@ import type { ChunkResult } from "../load/jobs.ts";
 import type { AnswerShape } from "../load/targets.ts";
 import type { BenchContext, Figure } from "../support/figure.ts";
 import { added, round, summarize } from "../support/stats.ts";
+import { withWorkerdCpu } from "../support/workerd.ts";
 
 export const STREAM_LEVELS = [50, 100, 200, 400] as const;
 const TARGET_P99_MS = 50;
@@ -33,7 +34,9 @@ export const BASE = {
     "N streams in one team, started at 40/s (at least over 2 s), each at 20 chunks/s until 8 s after " +
     "the last started. Per chunk: arrival " +
     "time in the load process minus the simulator's send stamp, over the window where ≥ 90% of the " +
-    "streams are live (all chunks, and the peak overlap, when they never are). The same N streams are then run straight against the simulator; added = Kiln − direct.",
+    "streams are live (all chunks, and the peak overlap, when they never are). The same N streams are then run straight against the simulator; added = Kiln − direct. " +
+    "workerd's CPU time (/proc) over each Kiln run, divided by the chunks it delivered, is the cost of a chunk (stream starts and settles included); " +
+    "the lowest over the levels, against 20 chunks/s per stream, gives where its one thread is full.",
 };
 
 /** One level's streams, through Kiln or straight to the simulator (also for bench:profile). */
@@ -57,7 +60,8 @@ export async function measureTeamObject(
   const levels = [];
   for (const streams of streamLevels) {
     context.log(`team object: ${streams} streams`);
-    const kiln = await level(context, streams, "kiln");
+    const spent = await withWorkerdCpu(() => level(context, streams, "kiln"));
+    const kiln = spent.result;
     const direct = await level(context, streams, "direct");
     const kilnSummary = summarize(kiln.latencies);
     const directSummary = summarize(direct.latencies);
@@ -71,8 +75,15 @@ export async function measureTeamObject(
       kilnPeakLiveStreams: kiln.peakLive,
       kilnFailures: kiln.failures.length,
       firstFailure: kiln.failures[0],
+      // Starts and settles included: the run's workerd CPU over every chunk it delivered.
+      workerdCpuUsPerChunk: kiln.chunks > 0 ? round((spent.cpuMs * 1000) / kiln.chunks, 0) : null,
+      workerdBusyShare: round(spent.busyShare, 2),
     });
   }
+  // Where one core runs out: chunks/s at the measured cost of a chunk, at 20 a second per stream.
+  const costs = levels.flatMap((entry) => entry.workerdCpuUsPerChunk ?? []);
+  const usPerChunk = costs.length > 0 ? Math.min(...costs) : null;
+  const coreRunsOutAt = usPerChunk ? Math.floor(1e6 / usPerChunk / 20) : null;
 
   const passing = levels.filter(
     (entry) => entry.kilnFailures === 0 && entry.added.p99 <= TARGET_P99_MS,
@@ -95,7 +106,17 @@ export async function measureTeamObject(
       )
       .join(
         "; ",
-      )}; knee: ${knee ? `${knee.streams} streams` : `none up to ${Math.max(...streamLevels)}`}`,
-    data: { levels, knee: knee?.streams ?? null, maxStreamsWithinTarget: maxPassing },
+      )}; knee: ${knee ? `${knee.streams} streams` : `none up to ${Math.max(...streamLevels)}`}${
+      usPerChunk
+        ? `; workerd CPU ${usPerChunk} µs per chunk, so its one thread is full at about ${coreRunsOutAt} streams`
+        : ""
+    }`,
+    data: {
+      levels,
+      knee: knee?.streams ?? null,
+      maxStreamsWithinTarget: maxPassing,
+      workerdCpuUsPerChunk: usPerChunk,
+      streamsAtFullThread: coreRunsOutAt,
+    },
   };
 }

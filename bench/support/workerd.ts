@@ -41,6 +41,41 @@ export function findWorkerdPids(root: number = process.pid): number[] {
     .map((info) => info.pid);
 }
 
+/** Linux reports CPU time in clock ticks of 1/100 s (USER_HZ is 100 on every mainstream build). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user and system) the processes have used so far, in ms; a gone process counts 0. */
+export function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime: fields 14 and 15 of /proc/<pid>/stat, the 12th and 13th after the name.
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * What workerd spent while `work` ran: CPU ms, and its share of the wall
+ * time (1 = one core busy throughout; the isolate runs on one thread).
+ */
+export async function withWorkerdCpu<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuMs: number; wallMs: number; busyShare: number }> {
+  const pids = findWorkerdPids();
+  const cpuBefore = cpuMs(pids);
+  const startedAt = performance.now();
+  const result = await work();
+  const wallMs = performance.now() - startedAt;
+  const spent = cpuMs(pids) - cpuBefore;
+  return { result, cpuMs: spent, wallMs, busyShare: wallMs > 0 ? spent / wallMs : 0 };
+}
+
 /** Resident set size in MB, or NaN when the process is gone. */
 export function rssMb(pid: number): number {
   try {
