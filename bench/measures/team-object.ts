@@ -35,8 +35,10 @@ export const BASE = {
     "the last started. Per chunk: arrival " +
     "time in the load process minus the simulator's send stamp, over the window where ≥ 90% of the " +
     "streams are live (all chunks, and the peak overlap, when they never are). The same N streams are then run straight against the simulator; added = Kiln − direct. " +
-    "workerd's CPU time (/proc) over each Kiln run, divided by the chunks it delivered, is the cost of a chunk (stream starts and settles included); " +
-    "the lowest over the levels, against 20 chunks/s per stream, gives where its one thread is full.",
+    "workerd's CPU time (/proc) is taken over each Kiln run. The cost of an added chunk is the slope of " +
+    "that CPU against the chunks delivered, fitted over the levels where workerd was busy less than 90 % " +
+    "of the time (stream starts and settles included, its idle work not); at 20 chunks/s per stream it " +
+    "gives where workerd's one thread is full.",
 };
 
 /** One level's streams, through Kiln or straight to the simulator (also for bench:profile). */
@@ -76,14 +78,13 @@ export async function measureTeamObject(
       kilnFailures: kiln.failures.length,
       firstFailure: kiln.failures[0],
       // Starts and settles included: the run's workerd CPU over every chunk it delivered.
+      workerdCpuMs: round(spent.cpuMs, 0),
+      chunksDelivered: kiln.chunks,
       workerdCpuUsPerChunk: kiln.chunks > 0 ? round((spent.cpuMs * 1000) / kiln.chunks, 0) : null,
       workerdBusyShare: round(spent.busyShare, 2),
     });
   }
-  // Where one core runs out: chunks/s at the measured cost of a chunk, at 20 a second per stream.
-  const costs = levels.flatMap((entry) => entry.workerdCpuUsPerChunk ?? []);
-  const usPerChunk = costs.length > 0 ? Math.min(...costs) : null;
-  const coreRunsOutAt = usPerChunk ? Math.floor(1e6 / usPerChunk / 20) : null;
+  const cost = chunkCost(levels);
 
   const passing = levels.filter(
     (entry) => entry.kilnFailures === 0 && entry.added.p99 <= TARGET_P99_MS,
@@ -107,16 +108,41 @@ export async function measureTeamObject(
       .join(
         "; ",
       )}; knee: ${knee ? `${knee.streams} streams` : `none up to ${Math.max(...streamLevels)}`}${
-      usPerChunk
-        ? `; workerd CPU ${usPerChunk} µs per chunk, so its one thread is full at about ${coreRunsOutAt} streams`
+      cost
+        ? `; workerd CPU ${cost.usPerChunk} µs per added chunk, so its one thread is full at about ${cost.streamsAtFullThread} streams`
         : ""
     }`,
     data: {
       levels,
       knee: knee?.streams ?? null,
       maxStreamsWithinTarget: maxPassing,
-      workerdCpuUsPerChunk: usPerChunk,
-      streamsAtFullThread: coreRunsOutAt,
+      workerdCpuUsPerAddedChunk: cost?.usPerChunk ?? null,
+      streamsAtFullThread: cost?.streamsAtFullThread ?? null,
     },
   };
+}
+
+/**
+ * The marginal CPU of a chunk: a least-squares line of workerd's CPU against
+ * the chunks delivered, over the levels that left it headroom (a saturated
+ * level queues, and its chunks stop costing what they do alone).
+ */
+function chunkCost(
+  levels: { workerdCpuMs: number; chunksDelivered: number; workerdBusyShare: number }[],
+): { usPerChunk: number; streamsAtFullThread: number } | null {
+  const points = levels.filter(
+    (entry) => entry.workerdBusyShare < 0.9 && entry.chunksDelivered > 0,
+  );
+  if (points.length < 2) return null;
+  const meanX = points.reduce((sum, entry) => sum + entry.chunksDelivered, 0) / points.length;
+  const meanY = points.reduce((sum, entry) => sum + entry.workerdCpuMs, 0) / points.length;
+  let covariance = 0;
+  let variance = 0;
+  for (const entry of points) {
+    covariance += (entry.chunksDelivered - meanX) * (entry.workerdCpuMs - meanY);
+    variance += (entry.chunksDelivered - meanX) ** 2;
+  }
+  if (variance === 0 || covariance <= 0) return null;
+  const usPerChunk = round((covariance / variance) * 1000, 0);
+  return { usPerChunk, streamsAtFullThread: Math.floor(1e6 / usPerChunk / 20) };
 }
