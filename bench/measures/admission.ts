@@ -13,7 +13,10 @@
  *
  * Overshoot: a second team gets a monthly budget with room for 50 worst-case
  * reservations, and 200 chat requests are sent at once; more than 50
- * admitted, or more reserved than the budget, is overshoot.
+ * answers streaming at the same moment, or more reserved than the budget,
+ * is overshoot. (An answer that ends gives back its worst case less what it
+ * cost, so on a busy machine, where the 200 are decided over more than an
+ * answer's 2 s, more than 50 may be admitted in all, one after another.)
  */
 import type { RepeatResult } from "../load/jobs.ts";
 import { directive, kilnTarget } from "../load/targets.ts";
@@ -42,7 +45,8 @@ export const BASE = {
     "the chat call with a finished key (replayed). Through the Worker: " +
     `${CONCURRENCY} closed-loop HTTP clients for ${HTTP_MS / 1000} s, a finished key again and the key ` +
     `with new bodies (422). Overshoot: a team whose budget has room for ${BUDGET_ROOM} worst-case ` +
-    `reservations gets ${OVERSHOOT_REQUESTS} chat requests at once.`,
+    `reservations gets ${OVERSHOOT_REQUESTS} chat requests at once; overshoot is the most answers ` +
+    `streaming at one moment (from response to end, as the load process saw them) beyond ${BUDGET_ROOM}.`,
 };
 
 type InObject = {
@@ -152,10 +156,27 @@ async function overshoot(context: BenchContext) {
   await limits(limit);
 
   const statuses: Record<string, number> = {};
+  // Each admitted answer from its response to its end: inside the time its reservation is held
+  // (reserved before the response, given back after the stream closes).
+  const held: { from: number; to: number }[] = [];
+  // The object's own view while the burst runs: what it holds reserved, and what was used.
+  let bursting = true;
+  let mostHeldMicroUsd = 0;
+  let polls = 0;
+  const watch = (async () => {
+    while (bursting) {
+      const now = await dollarsBudget(kilnUrl, owner.access_token, teamId);
+      mostHeldMicroUsd = Math.max(mostHeldMicroUsd, now.used + now.reserved);
+      polls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
   await Promise.all(
     Array.from({ length: OVERSHOOT_REQUESTS }, async () => {
       const response = await send();
+      const from = performance.now();
       const body = await response.text();
+      if (response.status === 200) held.push({ from, to: performance.now() });
       const code =
         response.status === 429
           ? (/"code":"([^"]+)"/.exec(body)?.[1] ?? "429")
@@ -163,17 +184,45 @@ async function overshoot(context: BenchContext) {
       statuses[code] = (statuses[code] ?? 0) + 1;
     }),
   );
+  bursting = false;
+  await watch;
   const after = await dollarsBudget(kilnUrl, owner.access_token, teamId);
   const admitted = statuses["200"] ?? 0;
+  const mostAtOnce = mostOverlapping(held);
   return {
     worstCaseMicroUsd: worstCase,
     limitMicroUsd: limit,
     admitted,
+    mostAdmittedAtOnce: mostAtOnce,
     statuses,
-    overshoot: Math.max(0, admitted - BUDGET_ROOM),
+    // An answer that ended gave its room back, less what it cost: more than the room may be
+    // admitted over the run, but never more than the room at once.
+    overshoot: Math.max(0, mostAtOnce - BUDGET_ROOM),
     usedAfterMicroUsd: after.used,
     usedAboveLimitMicroUsd: Math.max(0, after.used + after.reserved - limit),
+    // Polled from GET /api/usage every 50 ms during the burst.
+    budgetPollsDuring: polls,
+    mostHeldDuringMicroUsd: mostHeldMicroUsd,
+    heldAboveLimitDuringMicroUsd: Math.max(0, mostHeldMicroUsd - limit),
   };
+}
+
+/** The most intervals that overlap at one moment. */
+function mostOverlapping(intervals: { from: number; to: number }[]): number {
+  const edges = intervals
+    .flatMap(({ from, to }) => [
+      { at: from, change: 1 },
+      { at: to, change: -1 },
+    ])
+    // At the same moment an end counts before a start.
+    .sort((a, b) => a.at - b.at || a.change - b.change);
+  let current = 0;
+  let most = 0;
+  for (const edge of edges) {
+    current += edge.change;
+    most = Math.max(most, current);
+  }
+  return most;
 }
 
 export async function measureAdmission(context: BenchContext): Promise<Figure> {
@@ -234,13 +283,18 @@ export async function measureAdmission(context: BenchContext): Promise<Figure> {
 
   const slowest = Math.min(quota.perSecond, replay.perSecond);
   const meets =
-    slowest >= TARGET_PER_SECOND && budget.overshoot === 0 && budget.usedAboveLimitMicroUsd === 0;
+    slowest >= TARGET_PER_SECOND &&
+    budget.overshoot === 0 &&
+    budget.usedAboveLimitMicroUsd === 0 &&
+    budget.heldAboveLimitDuringMicroUsd === 0;
   return {
     ...BASE,
     status: "measured",
     meetsTarget: meets,
     headline:
-      `${decided}overshoot ${budget.overshoot} (${budget.admitted} of ${OVERSHOOT_REQUESTS} admitted with room for ${BUDGET_ROOM}, ` +
+      `${decided}overshoot ${budget.overshoot} (at most ${budget.mostAdmittedAtOnce} answers at once with room for ${BUDGET_ROOM}; ` +
+      `${budget.admitted} of ${OVERSHOOT_REQUESTS} admitted in all; used + reserved at most ` +
+      `${budget.mostHeldDuringMicroUsd} of ${budget.limitMicroUsd} µ$ over ${budget.budgetPollsDuring} polls, ` +
       `${budget.usedAfterMicroUsd} of ${budget.limitMicroUsd} µ$ used after)`,
     data: {
       inObject: { quota, replay },
