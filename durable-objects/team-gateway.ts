@@ -279,8 +279,11 @@ export class TeamGateway extends DurableObject<Env> {
       // nothing reaches the client before they are queued (#startAnswer waits for `saving`).
       const saving = queueTurnWrites(this.env, body.turn, (work) => this.ctx.waitUntil(work));
       const refused = await this.#startAnswer(body.key, chat, observation, saving);
+      // A new answer, so the client has seen none of it, whatever its Last-Event-ID says (a key
+      // this object no longer holds: older than a day, or pruned): it gets all of it, meta first.
+      const fromStart = { ...body, lastEventId: 0 };
       const response =
-        refused ?? (await this.#answerFor(body, request.signal, observation.trace.traceId));
+        refused ?? (await this.#answerFor(fromStart, request.signal, observation.trace.traceId));
       const headers = new Headers(response.headers);
       headers.set(NEW_TURN_HEADER, "1");
       return new Response(response.body, { status: response.status, headers });

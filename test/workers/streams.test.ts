@@ -313,6 +313,22 @@ describe("the SSE response", () => {
   });
 });
 
+describe("Last-Event-ID on a key the object does not know", () => {
+  it("starts a new answer and sends all of it, meta first", async () => {
+    const session = await signIn();
+    const response = await chat(session.access_token, `a counter ${marker({ tag: newTag() })}`, {
+      "idempotency-key": crypto.randomUUID(),
+      "last-event-id": "5",
+    });
+    expect(response.status).toBe(200);
+    const events = await readChatEvents(response);
+    expect(events[0]?.event.type).toBe("meta");
+    const ids = events.map(({ id }) => Number(id));
+    expect(ids).toEqual(ids.map((_, index) => index + 1));
+    expect(events.at(-1)?.event.type).toBe("done");
+  });
+});
+
 describe("an answer longer than a saved message holds", () => {
   it("streams whole, and history keeps its start marked as cut", async () => {
     const session = await signIn();
