@@ -76,6 +76,8 @@ export type LiveAnswerOptions = {
   graceMs: number;
   /** Rough token count of the prompt, used when the provider reports no usage. */
   promptChars: number;
+  /** The answer's token cap: an estimate of a cut answer's output never goes past it. */
+  maxOutputTokens: number;
   isSimulated: (provider: string) => boolean;
   /** Called once when the answer ends, however it ends. */
   onSettled: (outcome: GenerationOutcome) => Promise<void>;
@@ -342,13 +344,17 @@ export class LiveAnswer {
     this.#graceTimer = setTimeout(() => this.stop("client_gone"), this.#options.graceMs);
   }
 
-  /** Without reported usage (a cut OpenAI stream), estimate: about four characters a token. */
+  /**
+   * Without reported usage (a cut OpenAI stream), estimate: about four
+   * characters a token, and no more output than the cap the provider was
+   * asked for, which it cannot bill past.
+   */
   #finishUsage(outcome: GenerationOutcome): void {
     if (outcome.usageReported) return;
     outcome.usage = {
       ...emptyUsage(),
       inputTokens: Math.ceil(this.#options.promptChars / 4),
-      outputTokens: Math.ceil(outcome.textChars / 4),
+      outputTokens: Math.min(Math.ceil(outcome.textChars / 4), this.#options.maxOutputTokens),
     };
   }
 

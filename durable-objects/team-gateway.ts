@@ -456,6 +456,7 @@ export class TeamGateway extends DurableObject<Env> {
       graceMs: numberSetting(this.env.KILN_STREAM_GRACE_MS, DEFAULT_GRACE_MS),
       promptChars:
         system.length + messages.reduce((sum, message) => sum + message.content.length, 0),
+      maxOutputTokens: MAX_OUTPUT_TOKENS,
       isSimulated: (provider) => provider.startsWith("simulator"),
       onSettled: async (outcome) => {
         const costMicroUsd = await this.#limits.settleAnswer({

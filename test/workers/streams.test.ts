@@ -172,6 +172,43 @@ describe("the browser goes away (S7) and Stop", () => {
   });
 });
 
+describe("a long answer stopped before the provider reported usage", () => {
+  it("is charged an estimate no larger than the output cap it was asked for", async () => {
+    const session = await signIn();
+    const key = crypto.randomUUID();
+    // 16 KB pieces every 20 ms: past 8,192 tokens' worth of text (about 32 KB) within 60 ms.
+    const shape = { pieces: 200, pieceBytes: 16_384, firstTokenMs: 0, chunkMs: 20 };
+    const response = await chat(session.access_token, `kiln-bench ${JSON.stringify(shape)}`, {
+      "idempotency-key": key,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let received = 0;
+    while (received < 64 * 1024) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      received += chunk.value.byteLength;
+    }
+    const stop = await SELF.fetch(`${BASE}/api/chat/stop`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session.access_token}`, "idempotency-key": key },
+    });
+    expect(await stop.json()).toEqual({ stopped: true });
+    let text = "";
+    const decoder = new TextDecoder();
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+    expect(text).toContain("answer_stopped");
+    const usage = /event: usage\ndata: (.*)\n/.exec(text)?.[1];
+    const outputTokens = (JSON.parse(usage ?? "{}") as { usage?: { outputTokens?: number } })
+      .usage?.outputTokens;
+    // 8,192: the gateway's max_tokens; four characters a token would say more than 16,000.
+    expect(outputTokens).toBe(8_192);
+  });
+});
+
 describe("resuming with Last-Event-ID", () => {
   it("continues after the last seen event, without gaps or duplicates", async () => {
     const session = await signIn();
