@@ -33,6 +33,12 @@ export const limitDetailsSchema = z.object({
   /** Window length, e.g. 60 for a per-minute limit; absent for concurrency caps. */
   windowSeconds: z.number().optional(),
   resetAt: z.string(),
+  /**
+   * True when `resetAt` is the latest the limit resets, not the moment: the
+   * Workers rate-limiting binding only answers yes or no, so its window is
+   * taken as ending one whole window from now (it may end sooner).
+   */
+  resetIsLatest: z.boolean().optional(),
   retryAfterSeconds: z.number().int().min(1),
 });
 export type LimitDetails = z.infer<typeof limitDetailsSchema>;

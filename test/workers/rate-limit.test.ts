@@ -63,8 +63,11 @@ describe("edge rate limit on the Workers binding", () => {
       remaining: 0,
       windowSeconds: 60,
       retryAfterSeconds: 60,
+      // The binding does not say when its window ends, so the reset is the latest it can be.
+      resetIsLatest: true,
     });
     expect(error.message).toContain("This network address has used 300 of 300 requests per 60 s");
+    expect(error.message).toMatch(/It resets by \d\d:\d\d:\d\d UTC at the latest, within 60 s\./);
     expect(error.hint).toContain("Wait 60 s");
 
     const other = await callFrom(app, `198.51.100.${run}`, noUpstash);
@@ -137,6 +140,9 @@ describe.runIf(upstashUrl)("edge rate limit on Upstash (real Redis behind the RE
     // The fixed window ends on a multiple of 10 s: that is the reset the header points at.
     const resetMs = Date.parse(error.limit?.resetAt ?? "");
     expect(resetMs % 10_000).toBe(0);
+    // Upstash knows the moment, so it is not given as a latest.
+    expect(error.limit?.resetIsLatest).toBeUndefined();
+    expect(error.message).toMatch(/It resets at \d\d:\d\d:\d\d UTC, in \d+ s\./);
   });
 });
 

@@ -29,11 +29,14 @@ export function describeLimit(details: LimitDetails): { message: string; hint: s
     details.unit === "micro_usd" ? formatMicroUsd(value) : value.toLocaleString("en-US");
   const window = details.windowSeconds ? ` per ${details.windowSeconds} s` : "";
   const used = details.used ?? Math.max(0, details.limit - details.remaining);
-  const resets = `${details.resetAt.slice(11, 19)} UTC, in ${humanSeconds(details.retryAfterSeconds)}`;
+  const at = `${details.resetAt.slice(11, 19)} UTC`;
+  const resets = details.resetIsLatest
+    ? `by ${at} at the latest, within ${humanSeconds(details.retryAfterSeconds)}`
+    : `at ${at}, in ${humanSeconds(details.retryAfterSeconds)}`;
 
   const message =
     `${WHO[details.scope]} used ${figure(used)} of ${figure(details.limit)} ${WHAT[details.name]}` +
-    `${window}; ${figure(details.remaining)} left. It resets at ${resets}.`;
+    `${window}; ${figure(details.remaining)} left. It resets ${resets}.`;
   return { message, hint: hintFor(details) };
 }
 

@@ -83,6 +83,8 @@ async function checkEdgeLimit(options: {
     unit: "requests",
     windowSeconds: window.windowSeconds,
     resetAt: new Date(outcome.resetAtMs).toISOString(),
+    // The binding does not say when its window ends: one whole window from now is the latest.
+    ...(outcome.source === "binding" ? { resetIsLatest: true } : {}),
     retryAfterSeconds: retryAfterSeconds(outcome.resetAtMs, now),
   };
   logger.info("rate_limit.refused", { scope, source: outcome.source, limit: outcome.limit });
