@@ -15,6 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join, resolve as resolvePath } from "node:path";
 import { build } from "vite";
 import { projectRoot, startStack } from "../local/stack.ts";
@@ -32,6 +33,17 @@ const stateDir = process.env.KILN_STATE_DIR ?? join(projectRoot, ".kiln");
 const clientDir = resolvePath(stateDir, "client");
 const buildEnv = { ...process.env, KILN_CLIENT_OUT_DIR: clientDir };
 const log = (line: string) => console.log(`  ${line}`);
+
+// Another `npm run dev` on the port would answer the health check, and this
+// one would print its URL before wrangler failed to bind.
+const taken = await portTaken(port);
+if (taken) {
+  console.error(
+    `Kiln: port ${port} is already in use (${taken}), perhaps by another npm run dev. ` +
+      "Stop that, or choose another port: PORT=8788 npm run dev",
+  );
+  process.exit(1);
+}
 
 // The folder afresh, then the preview runtime into it; the app itself is the
 // watcher's first build below (`npm run build` built it once more before).
@@ -113,5 +125,14 @@ function run(command: string, args: string[]): Promise<void> {
     child.on("exit", (code) =>
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}`)),
     );
+  });
+}
+
+/** Why `port` cannot be listened on at 127.0.0.1, or null when it is free. */
+function portTaken(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(null)));
   });
 }

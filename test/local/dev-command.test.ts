@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -116,4 +117,31 @@ describe("npm run dev", () => {
     expect(await exitCode).toBe(1);
     expect(pids(`wrangler.* dev --port ${port} `)).toEqual([]);
   }, 300_000);
+
+  it("refuses a port already in use, before building, and prints no URL", async () => {
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", resolve));
+    try {
+      const refused = spawn("npm", ["run", "dev", "--silent"], {
+        cwd: projectRoot,
+        env: { ...withoutNodeEnv(process.env), PORT: String(port) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      refused.stdout?.on("data", (chunk) => {
+        output += String(chunk);
+      });
+      refused.stderr?.on("data", (chunk) => {
+        output += String(chunk);
+      });
+      const code = await new Promise((resolve) => refused.once("exit", resolve));
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${port} is already in use`);
+      expect(output).not.toContain("Kiln is running");
+      expect(output).not.toContain("building the app");
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
 });
