@@ -202,8 +202,8 @@ describe("a long answer stopped before the provider reported usage", () => {
     }
     expect(text).toContain("answer_stopped");
     const usage = /event: usage\ndata: (.*)\n/.exec(text)?.[1];
-    const outputTokens = (JSON.parse(usage ?? "{}") as { usage?: { outputTokens?: number } })
-      .usage?.outputTokens;
+    const outputTokens = (JSON.parse(usage ?? "{}") as { usage?: { outputTokens?: number } }).usage
+      ?.outputTokens;
     // 8,192: the gateway's max_tokens; four characters a token would say more than 16,000.
     expect(outputTokens).toBe(8_192);
   });
