@@ -89,13 +89,18 @@ const SUBSCRIBER_BUFFER_BYTES = 256 * 1024;
 const CATCH_UP_PAGE_EVENTS = 32;
 
 type Subscriber = {
-  controller: ReadableStreamDefaultController<Uint8Array>;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
   /** The last event id this client was sent. */
   lastId: number;
   /** True while the client reads from the log rather than getting events as they come. */
   behind: boolean;
+  /** True while a catch-up waits for the client to read below the buffer's mark. */
+  waiting: boolean;
   replay: boolean;
 };
+
+/** A write to a client that went away fails; the stream's end says so through `closed`. */
+const ignore = () => {};
 
 export class LiveAnswer {
   readonly abort = new AbortController();
@@ -150,37 +155,32 @@ export class LiveAnswer {
    * replay.
    */
   subscribe(options: { lastEventId: number; replay: boolean; signal?: AbortSignal }): Response {
-    let subscriber: Subscriber | undefined;
+    // A native stream: workerd moves each write to the client without calling back into
+    // JavaScript, where a JS-sourced body costs a read promise per chunk (figure 3's profile).
+    const { readable, writable } = new IdentityTransformStream({
+      highWaterMark: SUBSCRIBER_BUFFER_BYTES,
+    });
+    const subscriber: Subscriber = {
+      writer: writable.getWriter(),
+      lastId: options.lastEventId,
+      behind: true,
+      waiting: false,
+      replay: options.replay,
+    };
+    this.#subscribers.add(subscriber);
+    clearTimeout(this.#graceTimer);
+
+    // The client went away (a network blip or a closed tab): wait for it to come back.
     const detach = () => {
-      if (!subscriber || !this.#subscribers.delete(subscriber)) return;
+      if (!this.#subscribers.delete(subscriber)) return;
       if (this.#subscribers.size === 0 && !this.#finished) this.#startGrace();
     };
-
-    const body = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          subscriber = {
-            controller,
-            lastId: options.lastEventId,
-            behind: true,
-            replay: options.replay,
-          };
-          this.#subscribers.add(subscriber);
-          clearTimeout(this.#graceTimer);
-        },
-        // Called whenever the client has read below the buffer's mark.
-        pull: () => {
-          if (subscriber) this.#catchUp(subscriber);
-        },
-        // The client went away: a network blip or a closed tab. Wait for it to come back.
-        cancel: detach,
-      },
-      { highWaterMark: SUBSCRIBER_BUFFER_BYTES, size: (chunk) => chunk.byteLength },
-    );
-    // Behind the enable_request_signal flag, workerd reports a disconnect here instead.
+    subscriber.writer.closed.then(ignore, detach);
+    // Behind the enable_request_signal flag, workerd reports a disconnect here too.
     options.signal?.addEventListener("abort", detach, { once: true });
 
-    return new Response(body, { headers: SSE_HEADERS });
+    this.#catchUp(subscriber);
+    return new Response(readable, { headers: SSE_HEADERS });
   }
 
   /** Aborts the upstream call now (Stop), or after the grace period (client gone). */
@@ -274,8 +274,9 @@ export class LiveAnswer {
     let bytes: Uint8Array | undefined;
     for (const subscriber of this.#subscribers) {
       if (subscriber.behind) continue;
-      if ((subscriber.controller.desiredSize ?? 0) <= 0) {
+      if (!hasRoom(subscriber)) {
         subscriber.behind = true;
+        this.#catchUpWhenRead(subscriber);
         continue;
       }
       bytes ??= encodeEvent(entry.id, event);
@@ -283,9 +284,12 @@ export class LiveAnswer {
     }
   }
 
-  /** Sends a client that is behind what the log holds after its last event, while it reads. */
+  /**
+   * Sends a client that is behind what the log holds after its last event,
+   * while its buffer has room, and again each time it has read below the mark.
+   */
   #catchUp(subscriber: Subscriber): void {
-    while (subscriber.behind && (subscriber.controller.desiredSize ?? 0) > 0) {
+    while (subscriber.behind && hasRoom(subscriber)) {
       const page = this.#options.log.after(
         this.#options.key,
         subscriber.lastId,
@@ -293,11 +297,24 @@ export class LiveAnswer {
       );
       if (page.length === 0) subscriber.behind = false;
       for (const entry of page) {
-        if ((subscriber.controller.desiredSize ?? 0) <= 0) break;
+        if (!hasRoom(subscriber)) break;
         this.#send(subscriber, entry.id, this.#encodeFor(subscriber, entry));
       }
     }
-    if (!subscriber.behind && this.#finished) this.#close(subscriber);
+    if (subscriber.behind) this.#catchUpWhenRead(subscriber);
+    else if (this.#finished) this.#close(subscriber);
+  }
+
+  #catchUpWhenRead(subscriber: Subscriber): void {
+    if (subscriber.waiting || !this.#subscribers.has(subscriber)) return;
+    subscriber.waiting = true;
+    subscriber.writer.ready.then(
+      () => {
+        subscriber.waiting = false;
+        if (this.#subscribers.has(subscriber)) this.#catchUp(subscriber);
+      },
+      ignore,
+    );
   }
 
   #encodeFor(subscriber: Subscriber, entry: LoggedEvent): Uint8Array {
@@ -309,21 +326,13 @@ export class LiveAnswer {
   }
 
   #send(subscriber: Subscriber, id: number, bytes: Uint8Array): void {
-    try {
-      subscriber.controller.enqueue(bytes);
-      subscriber.lastId = id;
-    } catch {
-      this.#subscribers.delete(subscriber);
-    }
+    subscriber.writer.write(bytes).catch(ignore);
+    subscriber.lastId = id;
   }
 
   #close(subscriber: Subscriber): void {
     this.#subscribers.delete(subscriber);
-    try {
-      subscriber.controller.close();
-    } catch {
-      // Already closed by a cancel racing the end.
-    }
+    subscriber.writer.close().catch(ignore);
   }
 
   /** An SSE comment after a long silence, so proxies keep the connection (a slow model). */
@@ -383,6 +392,11 @@ export class LiveAnswer {
     if (outcome.status === "aborted") outcome.abortReason ??= this.#abortReason ?? "stopped";
     await this.#options.onSettled(outcome).catch(() => {});
   }
+}
+
+/** False once the client's buffer is full, or its stream is gone (desiredSize null). */
+function hasRoom(subscriber: Subscriber): boolean {
+  return (subscriber.writer.desiredSize ?? 0) > 0;
 }
 
 /** Keeps the answer's text up to MAX_SAVED_MESSAGE_BYTES, and records a cut beyond it. */

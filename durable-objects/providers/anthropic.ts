@@ -4,9 +4,11 @@
  * tokens in each message_delta, so the last total wins (not the sum).
  */
 import Anthropic from "@anthropic-ai/sdk";
+import type { EventSourceMessage } from "eventsource-parser";
 import { logger } from "../../worker/logger.ts";
 import { classifyProviderError } from "./classify.ts";
 import { abortedError, refusedError, truncatedError } from "./openai.ts";
+import { serverSentEvents } from "./sse-events.ts";
 import {
   type ChatProvider,
   emptyUsage,
@@ -42,22 +44,26 @@ export function createAnthropicProvider(options: {
     async *stream(request: ProviderRequest): AsyncIterable<ProviderEvent> {
       const usage = emptyUsage();
       try {
-        const stream = await client.messages.create(
-          {
-            model: request.model,
-            system: request.system,
-            messages: request.messages,
-            max_tokens: request.maxOutputTokens,
-            stream: true,
-          },
-          { signal: request.signal, headers: request.headers },
-        );
+        const response = await client.messages
+          .create(
+            {
+              model: request.model,
+              system: request.system,
+              messages: request.messages,
+              max_tokens: request.maxOutputTokens,
+              stream: true,
+            },
+            { signal: request.signal, headers: request.headers },
+          )
+          .asResponse();
 
         yield { type: "open" };
 
         let finishReason = "end_turn";
         let stopped = false;
-        for await (const event of stream) {
+        for await (const message of serverSentEvents(response.body)) {
+          const event = messageEvent(message, response.headers);
+          if (event === null) continue;
           if (event.type === "message_start") {
             const start = event.message.usage;
             usage.inputTokens = start.input_tokens;
@@ -89,8 +95,38 @@ export function createAnthropicProvider(options: {
       } catch (error) {
         // What was used before the failure is still billed: report it (case S4b).
         if (usage.inputTokens > 0) yield { type: "usage", usage };
-        throw classifyProviderError(options.name ?? "anthropic", error);
+        throw request.signal.aborted
+          ? abortedError()
+          : classifyProviderError(options.name ?? "anthropic", error);
       }
     },
   };
+}
+
+/**
+ * One event of a Messages stream, read as the SDK's own stream reads it:
+ * pings and unnamed events skipped, an `error` event thrown as the SDK's
+ * APIError (so an overloaded stream is retried like a 529, case S4), data
+ * that is not JSON after message_stop never parsed (case S2).
+ */
+function messageEvent(
+  message: EventSourceMessage,
+  headers: Headers,
+): Anthropic.RawMessageStreamEvent | null {
+  if (message.event === "ping" || message.event === undefined) return null;
+  if (message.event === "error") {
+    const body = safeJson(message.data) ?? message.data;
+    const type = (body as { error?: { type?: Anthropic.ErrorType } } | null)?.error?.type;
+    throw new Anthropic.APIError(undefined, body, undefined, headers, type);
+  }
+  if (!message.data) return null;
+  return JSON.parse(message.data) as Anthropic.RawMessageStreamEvent;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

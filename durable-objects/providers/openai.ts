@@ -6,6 +6,7 @@
 import OpenAI from "openai";
 import type { Usage } from "../../contract/api.ts";
 import { classifyProviderError } from "./classify.ts";
+import { serverSentEvents } from "./sse-events.ts";
 import {
   type ChatProvider,
   ProviderError,
@@ -32,21 +33,31 @@ export function createOpenAIProvider(options: {
     name: options.name,
     async *stream(request: ProviderRequest): AsyncIterable<ProviderEvent> {
       try {
-        const stream = await client.chat.completions.create(
-          {
-            model: request.model,
-            messages: [{ role: "system", content: request.system }, ...request.messages],
-            max_tokens: request.maxOutputTokens,
-            stream: true,
-            stream_options: { include_usage: true },
-          },
-          { signal: request.signal, headers: request.headers },
-        );
+        const response = await client.chat.completions
+          .create(
+            {
+              model: request.model,
+              messages: [{ role: "system", content: request.system }, ...request.messages],
+              max_tokens: request.maxOutputTokens,
+              stream: true,
+              stream_options: { include_usage: true },
+            },
+            { signal: request.signal, headers: request.headers },
+          )
+          .asResponse();
 
         yield { type: "open" };
 
         let finishReason: string | null = null;
-        for await (const chunk of stream) {
+        for await (const message of serverSentEvents(response.body)) {
+          // The end marker is not JSON, and nothing after it counts (case S2).
+          if (message.data.startsWith("[DONE]")) break;
+          const chunk = JSON.parse(message.data) as OpenAI.ChatCompletionChunk & {
+            error?: unknown;
+          };
+          // An error inside a 200 stream, as the SDK's own stream reports it.
+          if (chunk.error)
+            throw new OpenAI.APIError(undefined, chunk.error, undefined, response.headers);
           // The usage chunk has `choices: []`; some servers send null or omit it.
           const choice = chunk.choices?.[0];
           const text = choice?.delta?.content;
@@ -55,13 +66,14 @@ export function createOpenAIProvider(options: {
           if (chunk.usage) yield { type: "usage", usage: toUsage(chunk.usage) };
         }
         if (request.signal.aborted) throw abortedError();
-        // The SDK ends quietly when the body ends early: without a finish
-        // reason the answer was cut, whatever the transport said.
+        // A body that ends early ends quietly: without a finish reason the
+        // answer was cut, whatever the transport said.
         if (finishReason === null) throw truncatedError(options.name);
         if (finishReason === "content_filter") throw refusedError(options.name);
         yield { type: "finish", reason: finishReason };
       } catch (error) {
-        throw classifyProviderError(options.name, error);
+        // Stopped mid-body: the read fails with whatever the runtime says of an abort.
+        throw request.signal.aborted ? abortedError() : classifyProviderError(options.name, error);
       }
     },
   };
