@@ -308,13 +308,10 @@ export class LiveAnswer {
   #catchUpWhenRead(subscriber: Subscriber): void {
     if (subscriber.waiting || !this.#subscribers.has(subscriber)) return;
     subscriber.waiting = true;
-    subscriber.writer.ready.then(
-      () => {
-        subscriber.waiting = false;
-        if (this.#subscribers.has(subscriber)) this.#catchUp(subscriber);
-      },
-      ignore,
-    );
+    subscriber.writer.ready.then(() => {
+      subscriber.waiting = false;
+      if (this.#subscribers.has(subscriber)) this.#catchUp(subscriber);
+    }, ignore);
   }
 
   #encodeFor(subscriber: Subscriber, entry: LoggedEvent): Uint8Array {
