@@ -24,8 +24,6 @@ import type { ChatStreamEvent } from "../contract/api.ts";
 /** max_tokens is 8,192, so an answer has at most about that many deltas. */
 export const MAX_EVENTS_PER_ANSWER = 12_000;
 const FLUSH_MS = 10;
-/** Characters of JSON in one insert. */
-const MAX_BATCH_CHARS = 512 * 1024;
 
 const SCHEMA = `
   create table if not exists stream_events (
@@ -72,33 +70,16 @@ export class EventLog {
     const pending = this.#pending;
     if (pending.length === 0) return;
     this.#pending = [];
-    // A statement per batch, not per row: a statement per row cost the object more than SQLite's
-    // own work (figure 3's profile). json_each hands each row's event back as its JSON text.
-    // Batches stay far below SQLite's 2 MB limit on one value (a UTF-8 character is ≤ 3 bytes).
-    let rows: string[] = [];
-    let chars = 0;
+    // Writes in one turn of the event loop commit together (workerd's implicit transaction).
     for (const { key, entry } of pending) {
-      const row = JSON.stringify([key, entry.id, entry.event]);
-      if (rows.length > 0 && chars + row.length > MAX_BATCH_CHARS) {
-        this.#insert(rows);
-        rows = [];
-        chars = 0;
-      }
-      rows.push(row);
-      chars += row.length;
+      this.#sql.exec(
+        "insert or replace into stream_events (answer_key, seq, event) values (?, ?, ?)",
+        key,
+        entry.id,
+        JSON.stringify(entry.event),
+      );
+      this.#writtenUpTo.set(key, Math.max(entry.id, this.#writtenUpTo.get(key) ?? 0));
     }
-    this.#insert(rows);
-    for (const { key, entry } of pending) {
-      if (entry.id > (this.#writtenUpTo.get(key) ?? 0)) this.#writtenUpTo.set(key, entry.id);
-    }
-  }
-
-  #insert(rows: string[]): void {
-    this.#sql.exec(
-      `insert or replace into stream_events (answer_key, seq, event)
-       select value ->> 0, value ->> 1, value -> 2 from json_each(?)`,
-      `[${rows.join(",")}]`,
-    );
   }
 
   /** The events after `lastId`, in order, at most `limit` of them. */
