@@ -15,6 +15,8 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
 const READ_BYTES = 16 * 1024;
+const DRAIN_MS = 1_000;
+const DRAIN_BYTES = 64 * 1024;
 
 export async function* serverSentEvents(
   body: ReadableStream<Uint8Array> | null,
@@ -42,7 +44,32 @@ export async function* serverSentEvents(
     parser.feed(decoder.decode());
     yield* parsed;
   } finally {
-    // The consumer stopped early (a break, a timeout): the rest of the body is not wanted.
-    if (!ended) reader.cancel().catch(() => {});
+    if (!ended) void drain(reader, buffer);
+  }
+}
+
+/**
+ * The consumer stopped reading: at an answer's end marker, or because it
+ * gave up. What is left of the body (after an end marker, the chunked
+ * terminator, nearly always already here) is read to its end, so workerd
+ * keeps the connection for the next call instead of closing it; a body
+ * that does not end within DRAIN_MS or DRAIN_BYTES is cancelled.
+ */
+async function drain(reader: ReadableStreamBYOBReader, buffer: ArrayBuffer): Promise<void> {
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), DRAIN_MS);
+  try {
+    let left = DRAIN_BYTES;
+    let view = new Uint8Array(buffer);
+    while (left > 0) {
+      const read = await reader.read(view);
+      if (read.done) return;
+      left -= read.value.byteLength;
+      view = new Uint8Array(read.value.buffer);
+    }
+    await reader.cancel();
+  } catch {
+    // Aborted or cut: the connection goes, as it would have.
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -17,6 +17,8 @@ export type SimCall = {
   receivedAt: number;
   closedAt: number | null;
   completed: boolean;
+  /** The TCP connection that carried the call, numbered by the simulator in accept order. */
+  connection: number;
 };
 
 export const FAST_TIMEOUTS = { connectMs: 800, firstTokenMs: 800, idleMs: 800 };

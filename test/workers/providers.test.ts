@@ -3,11 +3,12 @@
  * the simulator's byte-exact OpenAI and Anthropic streams (cases S1, S5, S6).
  */
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Usage } from "../../contract/api.ts";
 import { createAnthropicProvider } from "../../durable-objects/providers/anthropic.ts";
 import { createOpenAIProvider } from "../../durable-objects/providers/openai.ts";
 import { type ChatProvider, ProviderError } from "../../durable-objects/providers/types.ts";
+import { simCalls } from "./gateway-helpers.ts";
 
 const simulatorUrl = env.KILN_SIMULATOR_URL ?? "";
 
@@ -62,6 +63,20 @@ describe.each([
       expect(split.text).toBe(whole.text);
       expect(split.usage).toEqual(whole.usage);
     }
+  });
+
+  it("reads each answer to its end, so the next call reuses the connection", async () => {
+    // Closing it instead would cost every answer a new connection (and TLS handshake) upstream.
+    const tag = `reuse-${crypto.randomUUID()}`;
+    const provider = make({ "x-kiln-sim-tag": tag });
+    for (let index = 0; index < 3; index += 1)
+      expect((await collect(provider)).finish).toBeTruthy();
+    // The end of the body is read in the background once the answer has ended.
+    await vi.waitFor(async () => {
+      const calls = await simCalls(tag);
+      expect(calls).toHaveLength(3);
+      expect(new Set(calls.map((call) => call.connection)).size).toBe(1);
+    });
   });
 
   it("turns an unreachable provider into a retryable ProviderError", async () => {

@@ -12,6 +12,8 @@ export type RecordedRequest = {
   /** The parsed JSON body; undefined when it was empty or not JSON. */
   body: unknown;
   receivedAt: number;
+  /** Which TCP connection carried it (numbered in accept order), to tell reused ones apart. */
+  connection: number;
   /** When the response or the client's connection closed, finished or not. */
   closedAt?: number;
   /** True once the whole response was handed to the socket. */

@@ -52,9 +52,15 @@ export async function startProviderSimulator(
     chunkDelayMs: options.chunkDelayMs ?? DEFAULT_PACING.chunkDelayMs,
   };
   const requests: RecordedRequest[] = [];
+  const connections = new WeakMap<object, number>();
 
   const server = createServer((request, response) => {
-    void handleRequest({ request, response, pacing, requests });
+    void handleRequest({ request, response, pacing, requests, connections });
+  });
+  let accepted = 0;
+  server.on("connection", (socket) => {
+    accepted += 1;
+    connections.set(socket, accepted);
   });
   // Node closes idle keep-alive sockets after 5 s; a client that reuses one
   // just then sees "connection lost". Real APIs sit behind load balancers
@@ -75,6 +81,7 @@ async function handleRequest(options: {
   response: ServerResponse;
   pacing: Pacing;
   requests: RecordedRequest[];
+  connections: WeakMap<object, number>;
 }): Promise<void> {
   const { request, response } = options;
   const record: RecordedRequest = {
@@ -84,6 +91,7 @@ async function handleRequest(options: {
     headers: request.headers,
     body: undefined,
     receivedAt: Date.now(),
+    connection: options.connections.get(request.socket) ?? 0,
     completed: false,
   };
   if (record.path === "/_simulator/requests") {
@@ -180,6 +188,7 @@ function answerCalls(response: ServerResponse, requests: RecordedRequest[], url:
       receivedAt: record.receivedAt,
       closedAt: record.closedAt ?? null,
       completed: record.completed,
+      connection: record.connection,
     }));
   sendJson(response, { status: 200, body: { calls } });
 }
