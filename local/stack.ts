@@ -162,6 +162,10 @@ export async function stopWranglers(): Promise<void> {
   await Promise.all([...liveWranglers].map((child) => stopChild(child)));
 }
 
+/** wrangler's last lines of output, for the error when it exits before it is healthy. */
+const recentOutput = new WeakMap<ChildProcess, string[]>();
+const RECENT_LINES = 30;
+
 function spawnWrangler(
   options: StackOptions & {
     configPath?: string;
@@ -218,8 +222,15 @@ function spawnWrangler(
   });
   liveWranglers.add(child);
   child.once("exit", () => liveWranglers.delete(child));
+  const recent: string[] = [];
+  recentOutput.set(child, recent);
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) options.log(line);
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line.trim()) continue;
+      options.log(line);
+      recent.push(line);
+      if (recent.length > RECENT_LINES) recent.shift();
+    }
   };
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
@@ -248,7 +259,13 @@ function e2bSimulatorVars(url: string): string[] {
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (hasExited(child)) throw new Error(`wrangler exited with code ${child.exitCode}`);
+    if (hasExited(child)) {
+      // Callers often log nothing of wrangler's; its last words say why it stopped.
+      const said = (recentOutput.get(child) ?? []).join("\n");
+      throw new Error(
+        `wrangler exited with code ${child.exitCode}${said ? `; its last output:\n${said}` : ""}`,
+      );
+    }
     try {
       const response = await fetch(`${url}/api/health`);
       if (response.ok) return;
