@@ -168,7 +168,7 @@ const figures: Figure[] = [];
 try {
   log("starting the database, the stack and the load process");
   const started = await startBench(log);
-  const { database, context } = started;
+  const { database, simulator, context } = started;
   let { booted } = started;
 
   const wanted = figureTable(flags.streams).filter(
@@ -184,7 +184,7 @@ try {
         log("the stack stopped answering: restarting it");
         restarted = true;
         await booted.stop().catch(() => {});
-        booted = await bootStack({ database, log });
+        booted = await bootStack({ database, simulator, log });
         pointAtStack(context, booted);
       }
       const waitedMs = await waitForQuietDatabase(booted, database.url);

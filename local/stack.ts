@@ -9,10 +9,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type E2bSimulator, startE2bSimulator } from "../test/simulators/e2b/server.ts";
-import {
-  type ProviderSimulator,
-  startProviderSimulator,
-} from "../test/simulators/provider/server.ts";
+import { startProviderSimulator } from "../test/simulators/provider/server.ts";
 import { migrate, withPasswordForHyperdrive } from "./migrate.ts";
 import { type LocalDatabase, startLocalDatabase } from "./pglite-server.ts";
 import { type EdgeLimits, writeConfigWithEdgeLimits } from "./wrangler-config.ts";
@@ -27,6 +24,11 @@ export type StackOptions = {
   simulatorPort?: number;
   /** Simulator pacing; tests use 0 for speed. */
   simulatorDelays?: { firstTokenDelayMs: number; chunkDelayMs: number };
+  /**
+   * A provider simulator that runs elsewhere (the benchmark keeps one in a
+   * process of its own): used as it is, neither started nor stopped here.
+   */
+  simulatorUrl?: string;
   /** The E2B simulator's port, started when no E2B_API_KEY is set; 0 picks a free one. */
   e2bSimulatorPort?: number;
   /** Keep PGlite in memory instead of under stateDir. */
@@ -57,7 +59,8 @@ export type StackOptions = {
 export type Stack = {
   url: string;
   databaseUrl: string;
-  simulator: ProviderSimulator;
+  /** The provider simulator the Worker calls when no real provider is configured. */
+  simulatorUrl: string;
   /**
    * Settles with wrangler's exit code if workerd stops while the stack is
    * meant to be up (a crash), so the caller can say so instead of serving a
@@ -76,11 +79,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const database = await startDatabase(options);
   log(`database ready at ${redact(database.url)}`);
 
-  const simulator = await startProviderSimulator({
-    port: options.simulatorPort ?? 0,
-    ...options.simulatorDelays,
-  });
-  log(`provider simulator listening on ${simulator.url}`);
+  const simulator = options.simulatorUrl
+    ? undefined
+    : await startProviderSimulator({
+        port: options.simulatorPort ?? 0,
+        ...options.simulatorDelays,
+      });
+  const simulatorUrl = options.simulatorUrl ?? simulator?.url ?? "";
+  log(`provider simulator listening on ${simulatorUrl}`);
 
   const e2bSimulator = (await e2bConfigured())
     ? undefined
@@ -103,7 +109,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         }
       : {}),
     databaseUrl: database.url,
-    simulator,
+    simulatorUrl,
     e2bSimulator,
     log,
   });
@@ -112,7 +118,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await waitForHealth(url, wrangler, 90_000);
   } catch (error) {
     await stopChild(wrangler);
-    await simulator.close();
+    await simulator?.close();
     await e2bSimulator?.close();
     await database.local?.stop();
     throw error;
@@ -124,13 +130,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return {
     url,
     databaseUrl: database.url,
-    simulator,
+    simulatorUrl,
     crashed,
     e2bSimulator,
     async stop() {
       stopping = true;
       await stopChild(wrangler);
-      await simulator.close();
+      await simulator?.close();
       await e2bSimulator?.close();
       await database.local?.stop();
     },
@@ -170,7 +176,7 @@ function spawnWrangler(
   options: StackOptions & {
     configPath?: string;
     databaseUrl: string;
-    simulator: ProviderSimulator;
+    simulatorUrl: string;
     e2bSimulator: E2bSimulator | undefined;
     log: (line: string) => void;
   },
@@ -187,7 +193,7 @@ function spawnWrangler(
     "--persist-to",
     join(options.stateDir, "wrangler"),
     "--var",
-    `KILN_SIMULATOR_URL:${options.simulator.url}`,
+    `KILN_SIMULATOR_URL:${options.simulatorUrl}`,
     ...(options.e2bSimulator ? e2bSimulatorVars(options.e2bSimulator.url) : []),
     ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ...(options.assetsDirectory ? ["--assets", options.assetsDirectory] : []),

@@ -34,9 +34,9 @@ export async function measureCache(context: BenchContext): Promise<Figure> {
   const ttft: number[] = [];
   let reachedProvider = 0;
   for (let index = 0; index < 100; index += 1) {
-    const before = completionCalls(context);
+    const before = await completionCalls(context);
     const result = await kilnOnce(context, { nonce });
-    if (completionCalls(context) !== before) reachedProvider += 1;
+    if ((await completionCalls(context)) !== before) reachedProvider += 1;
     else if (result.status === 200 && result.ttfbMs !== undefined) {
       ttfb.push(result.ttfbMs);
       if (result.ttftMs !== undefined) ttft.push(result.ttftMs);

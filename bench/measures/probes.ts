@@ -10,10 +10,8 @@ import type { BenchContext } from "../support/figure.ts";
 
 export const TINY_ANSWER: AnswerShape = { pieces: 2, pieceBytes: 16, firstTokenMs: 0, chunkMs: 0 };
 
-export function completionCalls(context: BenchContext): number {
-  return context.stack.simulator.requests.filter(
-    (request) => request.path === "/v1/chat/completions",
-  ).length;
+export function completionCalls(context: BenchContext): Promise<number> {
+  return context.simulator.completionCalls();
 }
 
 export function kilnOnce(
@@ -41,7 +39,7 @@ export async function answeredWithoutProvider(
   second: StreamResult;
 }> {
   const first = await kilnOnce(context, extras);
-  const before = completionCalls(context);
+  const before = await completionCalls(context);
   const second = await kilnOnce(context, extras);
   if (first.status === 0 || second.status === 0) {
     // No HTTP answer at all: the stack is down, which says nothing about the feature.
@@ -49,7 +47,7 @@ export async function answeredWithoutProvider(
       `the stack did not answer the probe (${first.detail ?? second.detail ?? "no detail"})`,
     );
   }
-  const present = second.status === 200 && completionCalls(context) === before;
+  const present = second.status === 200 && (await completionCalls(context)) === before;
   return { present, first, second };
 }
 

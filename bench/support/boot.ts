@@ -1,8 +1,8 @@
 /**
  * Starts (and, after a crash, restarts) the local stack the benchmark runs
- * against, and signs the benchmark's user in. The stack's own processes are
- * workerd through wrangler and the provider simulator in this process; the
- * database is a process of its own, started once.
+ * against, and signs the benchmark's user in. The stack's own process is
+ * workerd through wrangler; the database and the provider simulator are
+ * processes of their own, started once and kept across restarts.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,7 +10,13 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { type Stack, startStack } from "../../local/stack.ts";
 import { freePort } from "../../test/support/ports.ts";
-import { type DatabaseProcess, startDatabaseProcess, startLoadProcess } from "./children.ts";
+import {
+  type DatabaseProcess,
+  type SimulatorProcess,
+  startDatabaseProcess,
+  startLoadProcess,
+  startSimulatorProcess,
+} from "./children.ts";
 import { track } from "./cleanup.ts";
 import type { BenchContext } from "./figure.ts";
 import { fetchUntilNot503 } from "./http.ts";
@@ -45,6 +51,7 @@ export const OPERATOR_EMAIL = "ops@example.com";
 
 export async function bootStack(options: {
   database: DatabaseProcess;
+  simulator: SimulatorProcess;
   log: (line: string) => void;
 }): Promise<Booted> {
   const stateDir = await mkdtemp(join(process.env.KILN_BENCH_STATE ?? tmpdir(), "kiln-bench-"));
@@ -61,8 +68,7 @@ export async function bootStack(options: {
     // wrangler source-maps every log line in its Node process, a core's worth on 2 cores at this
     // load; Workers Logs cost the Worker nothing like it. The lines are not even formatted.
     vars: { KILN_LOG_LEVEL: "warn" },
-    // The SPA's counter streams at this pace; every other figure sets its own in the prompt.
-    simulatorDelays: { firstTokenDelayMs: 20, chunkDelayMs: 2 },
+    simulatorUrl: options.simulator.url,
     log: (line) => {
       if (!line.includes("chat.settled") && !line.includes("Network connection lost")) {
         options.log(`stack: ${line}`);
@@ -89,12 +95,14 @@ export async function bootStack(options: {
 export async function startBench(log: (line: string) => void) {
   const database = await startDatabaseProcess();
   track("the database process", () => database.stop());
-  const booted = await bootStack({ database, log });
+  const simulator = await startSimulatorProcess();
+  track("the provider simulator process", () => simulator.stop());
+  const booted = await bootStack({ database, simulator, log });
   const load = await startLoadProcess();
   track("the load process", () => load.stop());
-  const context = { load, database, log } as BenchContext;
+  const context = { load, database, simulator, log } as BenchContext;
   pointAtStack(context, booted);
-  return { database, booted, load, context };
+  return { database, simulator, booted, load, context };
 }
 
 /** Finds the user worker and signs the benchmark's user in, with its team on the enterprise plan. */
@@ -166,7 +174,7 @@ export function pointAtStack(context: BenchContext, booted: Booted): void {
   context.teamId = booted.teamId;
   context.address = {
     kilnUrl: booted.userWorker.entryUrl,
-    simulatorUrl: booted.stack.simulator.url,
+    simulatorUrl: booted.stack.simulatorUrl,
     token: booted.token,
     teamId: booted.teamId,
   };

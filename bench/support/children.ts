@@ -1,7 +1,8 @@
 /**
- * The benchmark's helper processes: the load generator and the database,
- * each a Node child speaking IPC, so the orchestrator can pause the database
- * (Postgres stopped) and keep load generation off its own event loop.
+ * The benchmark's helper processes: the load generator, the database and
+ * the provider simulator, each a Node child speaking IPC, so the
+ * orchestrator can pause the database (Postgres stopped) and keep load
+ * generation and the simulator off its own event loop and heap.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -95,6 +96,40 @@ export async function startDatabaseProcess(): Promise<DatabaseProcess> {
     pid: child.pid ?? 0,
     pause: () => child.kill("SIGSTOP"),
     resume: () => child.kill("SIGCONT"),
+    stop: () => stopChild(child),
+  };
+}
+
+export type SimulatorProcess = {
+  url: string;
+  pid: number;
+  /** Chat completion calls that reached the simulator so far. */
+  completionCalls(): Promise<number>;
+  stop(): Promise<void>;
+};
+
+export async function startSimulatorProcess(): Promise<SimulatorProcess> {
+  const child = forkTs("./simulator-process.ts");
+  const { url } = await firstMessage<{ url: string }>(child, 30_000);
+  let nextId = 0;
+  return {
+    url,
+    pid: child.pid ?? 0,
+    completionCalls() {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const answer = (message: { id?: number; completionCalls?: number }) => {
+          if (message.id !== id) return;
+          child.off("message", answer);
+          child.off("exit", gone);
+          resolve(message.completionCalls ?? 0);
+        };
+        const gone = () => reject(new Error("the simulator process exited"));
+        child.on("message", answer);
+        child.once("exit", gone);
+        child.send({ id });
+      });
+    },
     stop: () => stopChild(child),
   };
 }

@@ -2,7 +2,7 @@
 import { stripVTControlCharacters } from "node:util";
 import type { Stack } from "../../local/stack.ts";
 import type { StackAddress } from "../load/targets.ts";
-import type { DatabaseProcess, LoadProcess } from "./children.ts";
+import type { DatabaseProcess, LoadProcess, SimulatorProcess } from "./children.ts";
 
 export type FigureStatus = "measured" | "not available in this build" | "failed";
 
@@ -33,6 +33,7 @@ export type BenchContext = {
   teamId: string;
   load: LoadProcess;
   database: DatabaseProcess;
+  simulator: SimulatorProcess;
   log(line: string): void;
 };
 
