@@ -229,7 +229,7 @@ export class LiveAnswer {
         if (next.done) break;
         apply(next.value);
       }
-      this.#finishUsage(outcome);
+      this.#finishUsage(outcome, { cut: false });
       this.#emit({ type: "usage", usage: outcome.usage });
       outcome.status = "complete";
       this.#emit({ type: "done", finishReason: outcome.finishReason ?? "stop" });
@@ -237,7 +237,7 @@ export class LiveAnswer {
       outcome.error = classifyProviderError(opened.target.provider, error);
       outcome.status = this.abort.signal.aborted ? "aborted" : "error";
       outcome.abortReason = this.abort.signal.aborted ? (this.#abortReason ?? "stopped") : null;
-      this.#finishUsage(outcome);
+      this.#finishUsage(outcome, { cut: true });
       this.#emit({ type: "usage", usage: outcome.usage });
       this.#emit({
         type: "error",
@@ -353,14 +353,26 @@ export class LiveAnswer {
   /**
    * Without reported usage (a cut OpenAI stream), estimate: about four
    * characters a token, and no more output than the cap the provider was
-   * asked for, which it cannot bill past.
+   * asked for, which it cannot bill past. A cut stream's reported usage is
+   * only what the provider had counted when it stopped (Anthropic's
+   * message_start says one output token, and the running total comes later):
+   * its output is at least the estimate of the text that arrived.
    */
-  #finishUsage(outcome: GenerationOutcome): void {
-    if (outcome.usageReported) return;
+  #finishUsage(outcome: GenerationOutcome, options: { cut: boolean }): void {
+    const estimatedOutput = Math.min(
+      Math.ceil(outcome.textChars / 4),
+      this.#options.maxOutputTokens,
+    );
+    if (outcome.usageReported) {
+      if (options.cut && outcome.usage.outputTokens < estimatedOutput) {
+        outcome.usage = { ...outcome.usage, outputTokens: estimatedOutput };
+      }
+      return;
+    }
     outcome.usage = {
       ...emptyUsage(),
       inputTokens: Math.ceil(this.#options.promptChars / 4),
-      outputTokens: Math.min(Math.ceil(outcome.textChars / 4), this.#options.maxOutputTokens),
+      outputTokens: estimatedOutput,
     };
   }
 
