@@ -70,6 +70,9 @@ const stack = await startStack({
   simulatorPort: Number(process.env.KILN_SIMULATOR_PORT ?? 8790),
   e2bSimulatorPort: Number(process.env.KILN_E2B_SIMULATOR_PORT ?? 8791),
   assetsDirectory: clientDir,
+  // wrangler's DevTools proxy leaks sockets under concurrent streams (local/stack.ts): the
+  // stack fell over at 20 to 50 of them. KILN_DEVTOOLS=1 attaches it for a debugging session.
+  devtools: process.env.KILN_DEVTOOLS === "1",
   log,
 });
 
