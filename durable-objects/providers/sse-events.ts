@@ -9,8 +9,8 @@
  * character split across network chunks arrives whole (case S1). Through
  * the SDKs' own stream iterators each chunk cost a fresh buffer, a copy
  * into a growing array and four nested async generators: in figure 3 of
- * `npm run bench` (200 streams through one team object) workerd's CPU per
- * chunk fell by a fifth with this reader.
+ * `npm run bench` (200 streams through one team object) workerd's CPU over
+ * the level fell from 15.2 to 13.5 s with this reader.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 
