@@ -19,9 +19,10 @@ const simulator = await startProviderSimulator({ firstTokenDelayMs: 20, chunkDel
 let finishedCompletions = 0;
 
 setInterval(() => {
-  const open = simulator.requests.filter((request) => request.closedAt === undefined);
+  const open = [];
   for (const request of simulator.requests) {
-    if (request.closedAt !== undefined && request.path === COMPLETIONS) finishedCompletions += 1;
+    if (request.closedAt === undefined) open.push(request);
+    else if (request.path === COMPLETIONS) finishedCompletions += 1;
   }
   simulator.requests.splice(0, simulator.requests.length, ...open);
 }, 1_000).unref();
